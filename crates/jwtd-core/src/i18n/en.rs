@@ -1,0 +1,38 @@
+//! English: SimpleJWT 5.5 and DRF 3.x msgids, verbatim.
+
+use super::Msg;
+
+pub(super) fn text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::Required => "This field is required.",
+        Msg::Blank => "This field may not be blank.",
+        Msg::Null => "This field may not be null.",
+        Msg::NotString => "Not a valid string.",
+        Msg::NullCharacters => "Null characters are not allowed.",
+        Msg::NotDict => "Invalid data. Expected a dictionary, but got {}.",
+        Msg::NoData => "No data provided",
+        Msg::NoActive => "No active account found with the given credentials",
+        Msg::NoActiveToken => "No active account found for the given token.",
+        Msg::BadHeader => "Authorization header must contain two space-delimited values",
+        Msg::NotValidAny => "Given token not valid for any token type",
+        Msg::WrongType => "Token has wrong type",
+        Msg::Invalid => "Token is invalid",
+        Msg::Expired => "Token is expired",
+        Msg::Blacklisted => "Token is blacklisted",
+        Msg::UserNotFound => "User not found",
+        Msg::UserInactive => "User is inactive",
+        Msg::NoUserId => "Token contained no recognizable user identification",
+        Msg::NoJti => "Token has no id",
+        Msg::NoType => "Token has no type",
+        Msg::NoClaim => "Token has no '{}' claim",
+        Msg::NoCreds => "Authentication credentials were not provided.",
+        Msg::Method => "Method \"{}\" not allowed.",
+        Msg::Media => "Unsupported media type \"{}\" in request.",
+        Msg::JsonParse => "JSON parse error - {}",
+        Msg::MalformedRequest => "Malformed request.",
+        Msg::NotFound => "Not found.",
+        Msg::ServerError => "A server error occurred.",
+        Msg::TooLarge => "Request body is too large. The limit is {} bytes.",
+        Msg::Overloaded => "Too many logins are being processed. Try again shortly.",
+    }
+}

@@ -1,0 +1,14 @@
+//! jwtd-core: the pure domain of jwtd. No I/O, no async runtime, no database, no HTTP.
+//!
+//! * [`settings`]: the typed `SIMPLE_JWT`-equivalent configuration.
+//! * [`token`]: minting, encoding and validating access/refresh tokens the way SimpleJWT does.
+//! * [`password`]: Argon2id for new hashes, Django's encoded formats verified.
+//! * [`i18n`]: the message catalog (one file per language) and `Accept-Language` negotiation.
+
+pub mod i18n;
+pub mod password;
+pub mod settings;
+pub mod token;
+
+pub use i18n::{Lang, Msg};
+pub use settings::Settings;

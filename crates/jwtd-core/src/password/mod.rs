@@ -1,0 +1,123 @@
+//! Password hashes in Django's encoded form.
+//!
+//! New hashes are Argon2id, written as Django's `Argon2PasswordHasher` writes them
+//! (`argon2$argon2id$v=19$m=…,t=…,p=…$salt$hash`) so the database stays readable by Django.
+//! Existing Django hashes (`argon2$…`, `pbkdf2_sha256$…`) verify as they are.
+//!
+//! Every verification reports the [`HashWork`] it did. A login for an unknown user, or for a
+//! stored value that is not a usable hash, verifies a dummy hash made with the configured
+//! parameters, so it costs the same work as a wrong password.
+
+mod django;
+
+use argon2::password_hash::PasswordHasher as _;
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::settings::Hashing;
+
+/// What one verification computed: the algorithm and its cost parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HashWork {
+    pub algorithm: &'static str,
+    pub params: String,
+}
+
+/// The outcome of checking a password.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub matches: bool,
+    /// The stored hash is older or weaker than the configured one (Django's `must_update`).
+    pub needs_rehash: bool,
+    pub work: HashWork,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid Argon2 parameters: {0}")]
+pub struct HasherError(String);
+
+/// Hashes new passwords with the configured Argon2id parameters and verifies stored ones.
+pub struct Hasher {
+    params: Params,
+    dummy: String,
+}
+
+impl Hasher {
+    pub fn new(cfg: &Hashing) -> Result<Self, HasherError> {
+        let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
+            .map_err(|e| HasherError(e.to_string()))?;
+        let mut hasher = Hasher { params, dummy: String::new() };
+        hasher.dummy = hasher.hash("jwtd dummy password: no user has it");
+        Ok(hasher)
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// A new Django-format Argon2id hash with a random salt.
+    pub fn hash(&self, password: &str) -> String {
+        let phc = self
+            .argon2()
+            .hash_password(password.as_bytes())
+            .expect("Argon2 with validated parameters and a fresh salt cannot fail");
+        format!("argon2{phc}")
+    }
+
+    /// Checks `password` against a stored hash, or against the dummy hash when `stored` is
+    /// `None` (no such user) or not a hash jwtd can verify. Constant-time comparison throughout.
+    pub fn verify(&self, password: &str, stored: Option<&str>) -> Verification {
+        if let Some(outcome) = stored.and_then(|s| django::verify(password, s)) {
+            let needs_rehash = outcome.work != self.work();
+            return Verification { matches: outcome.matches, needs_rehash, work: outcome.work };
+        }
+        let dummy = django::verify(password, &self.dummy).expect("the dummy hash is well formed");
+        Verification { matches: false, needs_rehash: false, work: dummy.work }
+    }
+
+    /// The work one verification of a newly made hash costs.
+    pub fn work(&self) -> HashWork {
+        django::argon2_work(self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> Hasher {
+        Hasher::new(&Hashing { memory_kib: 64, iterations: 1, parallelism: 1, ..Hashing::default() })
+            .unwrap()
+    }
+
+    #[test]
+    fn new_hashes_are_django_argon2id_and_verify() {
+        let h = cheap();
+        let encoded = h.hash("s3cret");
+        assert!(encoded.starts_with("argon2$argon2id$v=19$m=64,t=1,p=1$"), "{encoded}");
+        let ok = h.verify("s3cret", Some(&encoded));
+        assert!(ok.matches && !ok.needs_rehash);
+        assert!(!h.verify("s3cret ", Some(&encoded)).matches);
+        assert_ne!(encoded, h.hash("s3cret"), "salts differ");
+    }
+
+    #[test]
+    fn unknown_users_and_unusable_hashes_cost_a_real_hash() {
+        let h = cheap();
+        let real = h.verify("x", Some(&h.hash("y")));
+        for stored in [None, Some("!unusable"), Some(""), Some("md5$salt$abc"), Some("argon2$junk")] {
+            let v = h.verify("x", stored);
+            assert!(!v.matches);
+            assert_eq!(v.work, real.work, "{stored:?}");
+        }
+    }
+
+    #[test]
+    fn weaker_hashes_ask_for_a_rehash() {
+        let h = cheap();
+        let stronger =
+            Hasher::new(&Hashing { memory_kib: 128, iterations: 1, parallelism: 1, ..Hashing::default() })
+                .unwrap();
+        let v = stronger.verify("pw", Some(&h.hash("pw")));
+        assert!(v.matches && v.needs_rehash);
+    }
+}
