@@ -103,7 +103,10 @@ pub struct SettingsError {
 }
 
 fn bad(key: &'static str, problem: impl Into<String>) -> SettingsError {
-    SettingsError { key, problem: problem.into() }
+    SettingsError {
+        key,
+        problem: problem.into(),
+    }
 }
 
 impl Settings {
@@ -117,7 +120,10 @@ impl Settings {
             }
         }
         if self.auth_header_types.is_empty() {
-            return Err(bad("auth_header_types", "needs at least one keyword, e.g. [\"Bearer\"]"));
+            return Err(bad(
+                "auth_header_types",
+                "needs at least one keyword, e.g. [\"Bearer\"]",
+            ));
         }
         if let Some(k) = self
             .auth_header_types
@@ -126,8 +132,7 @@ impl Settings {
         {
             return Err(bad("auth_header_types", format!("{k:?} must be one word")));
         }
-        if self.auth_header_name.is_empty()
-            || axum_like_header_name_invalid(&self.auth_header_name)
+        if self.auth_header_name.is_empty() || axum_like_header_name_invalid(&self.auth_header_name)
         {
             return Err(bad("auth_header_name", "must be an HTTP header name"));
         }
@@ -158,7 +163,11 @@ impl Settings {
 
     /// The languages `Accept-Language` may pick from.
     pub fn offered_languages(&self) -> Vec<Lang> {
-        if self.languages.is_empty() { vec![self.language] } else { self.languages.clone() }
+        if self.languages.is_empty() {
+            vec![self.language]
+        } else {
+            self.languages.clone()
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
@@ -170,7 +179,9 @@ impl Settings {
 }
 
 fn axum_like_header_name_invalid(name: &str) -> bool {
-    !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// HMAC algorithms; asymmetric ones come with key management.
@@ -259,7 +270,10 @@ impl Routes {
         for (name, path) in self.enabled() {
             let key = route_key(name);
             if !path.starts_with('/') || path.contains(['{', '}', '*', '?', '#', ' ']) {
-                return Err(bad(key, format!("{path:?} must be a plain path starting with '/'")));
+                return Err(bad(
+                    key,
+                    format!("{path:?} must be a plain path starting with '/'"),
+                ));
             }
             let normalized = path.trim_end_matches('/');
             if seen.contains(&normalized) {
@@ -315,7 +329,10 @@ impl Hashing {
             return Err(bad("hashing.parallelism", "must be at least 1"));
         }
         if self.memory_kib < 8 * self.parallelism {
-            return Err(bad("hashing.memory_kib", "must be at least 8 × parallelism"));
+            return Err(bad(
+                "hashing.memory_kib",
+                "must be at least 8 × parallelism",
+            ));
         }
         if self.iterations == 0 {
             return Err(bad("hashing.iterations", "must be at least 1"));
@@ -429,7 +446,10 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let s = Settings { signing_key: Some(Secret("x".repeat(40))), ..Settings::default() };
+        let s = Settings {
+            signing_key: Some(Secret("x".repeat(40))),
+            ..Settings::default()
+        };
         assert!(!format!("{s:?}").contains("xxxx"));
         assert!(!serde_json::to_string(&s).unwrap().contains("xxxx"));
     }

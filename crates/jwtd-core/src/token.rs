@@ -154,7 +154,12 @@ impl TokenService {
     /// refresh token (user id, roles, the login-time ip_address ...).
     pub fn access_from_refresh(&self, refresh: &Payload, now: i64) -> Payload {
         let mut p = self.fresh(TokenKind::Access, self.access_lifetime, now);
-        let own = [self.token_type_claim.as_str(), "exp", "iat", self.jti_claim.as_str()];
+        let own = [
+            self.token_type_claim.as_str(),
+            "exp",
+            "iat",
+            self.jti_claim.as_str(),
+        ];
         for (claim, value) in refresh {
             if !own.contains(&claim.as_str()) {
                 p.insert(claim.clone(), value.clone());
@@ -255,8 +260,12 @@ mod tests {
 
     fn part(token: &str, i: usize) -> Value {
         let raw = token.split('.').nth(i).unwrap();
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).unwrap())
-            .unwrap()
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(raw)
+                .unwrap(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -267,11 +276,22 @@ mod tests {
         let token = s.encode(&refresh);
         let header = token.split('.').next().unwrap();
         assert_eq!(header, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9");
-        let keys: Vec<String> = part(&token, 1).as_object().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["token_type", "exp", "iat", "jti", "user_id", "roles"]);
+        let keys: Vec<String> = part(&token, 1)
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            keys,
+            ["token_type", "exp", "iat", "jti", "user_id", "roles"]
+        );
         let access = s.access_from_refresh(&refresh, t);
         let keys: Vec<&String> = access.keys().collect();
-        assert_eq!(keys, ["token_type", "exp", "iat", "jti", "user_id", "roles"]);
+        assert_eq!(
+            keys,
+            ["token_type", "exp", "iat", "jti", "user_id", "roles"]
+        );
         assert_eq!(access["exp"].as_i64().unwrap() - t, 300);
         assert_ne!(access["jti"], refresh["jti"]);
     }
@@ -283,19 +303,31 @@ mod tests {
         let refresh = s.refresh_for_user(1, [], t);
         let good = s.encode(&refresh);
         assert!(s.decode(&good, Some(TokenKind::Refresh)).is_ok());
-        assert_eq!(s.decode(&good, Some(TokenKind::Access)), Err(TokenError::WrongType));
+        assert_eq!(
+            s.decode(&good, Some(TokenKind::Access)),
+            Err(TokenError::WrongType)
+        );
         assert!(s.decode(&good, None).is_ok());
 
         let mut expired = refresh.clone();
         expired.insert("exp".into(), (t - 10).into());
-        assert_eq!(s.decode(&s.encode(&expired), None), Err(TokenError::Expired));
+        assert_eq!(
+            s.decode(&s.encode(&expired), None),
+            Err(TokenError::Expired)
+        );
 
-        for (claim, err) in
-            [("exp", TokenError::NoExp), ("jti", TokenError::NoJti), ("token_type", TokenError::NoType)]
-        {
+        for (claim, err) in [
+            ("exp", TokenError::NoExp),
+            ("jti", TokenError::NoJti),
+            ("token_type", TokenError::NoType),
+        ] {
             let mut p = refresh.clone();
             p.remove(claim);
-            assert_eq!(s.decode(&s.encode(&p), Some(TokenKind::Refresh)), Err(err), "{claim}");
+            assert_eq!(
+                s.decode(&s.encode(&p), Some(TokenKind::Refresh)),
+                Err(err),
+                "{claim}"
+            );
         }
 
         let other = TokenService::new(&Settings::default(), b"another key, 32 bytes long......");
@@ -321,6 +353,9 @@ mod tests {
     fn jti_is_32_lowercase_hex() {
         let j = new_jti();
         assert_eq!(j.len(), 32);
-        assert!(j.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            j.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

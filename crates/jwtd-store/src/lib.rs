@@ -73,6 +73,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+    /// Waits for open connections to finish and closes them.
+    async fn close(&self);
 
     async fn create_user(&self, user: NewUser, now: i64) -> Result<User>;
     async fn user_by_id(&self, id: i64) -> Result<Option<User>>;

@@ -28,7 +28,11 @@ pub struct SqliteStore {
 /// (`concat!` keeps the SQL a static string, which sqlx requires).
 macro_rules! user_sql {
     ($head:literal, $tail:literal) => {
-        concat!($head, " id, username, email, password, is_active, roles, last_login, date_joined ", $tail)
+        concat!(
+            $head,
+            " id, username, email, password, is_active, roles, last_login, date_joined ",
+            $tail
+        )
     };
 }
 
@@ -59,7 +63,10 @@ impl SqliteStore {
     }
 
     async fn user_where(&self, sql: &'static str, value: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sql).bind(value).fetch_optional(&self.reader).await?;
+        let row = sqlx::query(sql)
+            .bind(value)
+            .fetch_optional(&self.reader)
+            .await?;
         row.map(|r| user_from_row(&r)).transpose()
     }
 }
@@ -119,6 +126,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
     async fn create_user(&self, user: NewUser, now: i64) -> Result<User> {
         let roles = serde_json::to_string(&user.roles).expect("a list of strings serializes");
         let row = sqlx::query(user_sql!(
@@ -141,19 +153,30 @@ impl Store for SqliteStore {
 
     async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
         let sql = user_sql!("SELECT", "FROM users WHERE id = $1");
-        let row = sqlx::query(sql).bind(id).fetch_optional(&self.reader).await?;
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         row.map(|r| user_from_row(&r)).transpose()
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        self.user_where(user_sql!("SELECT", "FROM users WHERE username = $1"), username).await
+        self.user_where(
+            user_sql!("SELECT", "FROM users WHERE username = $1"),
+            username,
+        )
+        .await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         if email.is_empty() {
             return Ok(None);
         }
-        self.user_where(user_sql!("SELECT", "FROM users WHERE email_key = $1"), &email.to_lowercase()).await
+        self.user_where(
+            user_sql!("SELECT", "FROM users WHERE email_key = $1"),
+            &email.to_lowercase(),
+        )
+        .await
     }
 
     async fn list_users(&self) -> Result<Vec<User>> {
@@ -181,7 +204,10 @@ impl Store for SqliteStore {
     }
 
     async fn delete_user(&self, id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&self.writer).await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -202,10 +228,11 @@ impl Store for SqliteStore {
     }
 
     async fn is_blacklisted(&self, jti: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT blacklisted_at IS NOT NULL FROM refresh_tokens WHERE jti = $1")
-            .bind(jti)
-            .fetch_optional(&self.reader)
-            .await?;
+        let row =
+            sqlx::query("SELECT blacklisted_at IS NOT NULL FROM refresh_tokens WHERE jti = $1")
+                .bind(jti)
+                .fetch_optional(&self.reader)
+                .await?;
         Ok(match row {
             Some(r) => r.try_get::<bool, _>(0)?,
             None => false,

@@ -22,19 +22,40 @@ fn user(name: &str, email: &str) -> NewUser {
 }
 
 fn token(jti: &str, family: &str) -> RefreshToken {
-    RefreshToken { jti: jti.into(), user_id: Some(1), family: family.into(), expires_at: 2_000_000_000 }
+    RefreshToken {
+        jti: jti.into(),
+        user_id: Some(1),
+        family: family.into(),
+        expires_at: 2_000_000_000,
+    }
 }
 
 #[tokio::test]
 async fn users_round_trip_and_unique_constraints_are_named() {
     let (_dir, store) = fresh().await;
-    let alice = store.create_user(user("alice", "Alice@Example.com"), 100).await.unwrap();
+    let alice = store
+        .create_user(user("alice", "Alice@Example.com"), 100)
+        .await
+        .unwrap();
     assert_eq!(alice.roles, ["admin"]);
     assert_eq!(alice.date_joined, 100);
-    assert_eq!(store.user_by_email("alice@EXAMPLE.com").await.unwrap().unwrap().id, alice.id);
-    assert!(store.user_by_username("Alice").await.unwrap().is_none(), "usernames are exact");
+    assert_eq!(
+        store
+            .user_by_email("alice@EXAMPLE.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        alice.id
+    );
+    assert!(
+        store.user_by_username("Alice").await.unwrap().is_none(),
+        "usernames are exact"
+    );
     assert!(matches!(
-        store.create_user(user("alice", "other@example.com"), 1).await,
+        store
+            .create_user(user("alice", "other@example.com"), 1)
+            .await,
         Err(StoreError::UsernameTaken(_))
     ));
     assert!(matches!(
@@ -63,7 +84,10 @@ async fn blacklist_is_idempotent_and_covers_unknown_tokens() {
     let (_dir, store) = fresh().await;
     let t = token("a", "a");
     assert!(!store.is_blacklisted("a").await.unwrap());
-    assert!(store.blacklist(&t, 10).await.unwrap(), "a token jwtd never saw can be blacklisted");
+    assert!(
+        store.blacklist(&t, 10).await.unwrap(),
+        "a token jwtd never saw can be blacklisted"
+    );
     assert!(store.is_blacklisted("a").await.unwrap());
     assert!(!store.blacklist(&t, 11).await.unwrap());
 }
@@ -78,7 +102,10 @@ async fn rotation_happens_once_under_concurrency() {
             let store = store.clone();
             let old = old.clone();
             tokio::spawn(async move {
-                store.rotate(&old, &token(&format!("new{i}"), "old"), true, 2).await.unwrap()
+                store
+                    .rotate(&old, &token(&format!("new{i}"), "old"), true, 2)
+                    .await
+                    .unwrap()
             })
         })
         .collect();
@@ -96,13 +123,28 @@ async fn rotation_happens_once_under_concurrency() {
 async fn rotation_without_blacklisting_still_allows_one_successor() {
     let (_dir, store) = fresh().await;
     let old = token("old", "old");
-    assert_eq!(store.rotate(&old, &token("n1", "old"), false, 2).await.unwrap(), Rotation::Rotated);
+    assert_eq!(
+        store
+            .rotate(&old, &token("n1", "old"), false, 2)
+            .await
+            .unwrap(),
+        Rotation::Rotated
+    );
     assert!(!store.is_blacklisted("old").await.unwrap());
-    assert_eq!(store.rotate(&old, &token("n2", "old"), false, 3).await.unwrap(), Rotation::AlreadyUsed);
+    assert_eq!(
+        store
+            .rotate(&old, &token("n2", "old"), false, 3)
+            .await
+            .unwrap(),
+        Rotation::AlreadyUsed
+    );
     // A blacklisted token cannot be rotated.
     store.blacklist(&token("n1", "old"), 4).await.unwrap();
     assert_eq!(
-        store.rotate(&token("n1", "old"), &token("n3", "old"), true, 5).await.unwrap(),
+        store
+            .rotate(&token("n1", "old"), &token("n3", "old"), true, 5)
+            .await
+            .unwrap(),
         Rotation::AlreadyUsed
     );
 }

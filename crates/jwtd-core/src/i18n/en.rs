@@ -34,5 +34,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ServerError => "A server error occurred.",
         Msg::TooLarge => "Request body is too large. The limit is {} bytes.",
         Msg::Overloaded => "Too many logins are being processed. Try again shortly.",
+        Msg::DatabaseUnavailable => "The database is unavailable. Try again shortly.",
     }
 }

@@ -31,7 +31,11 @@ impl Lang {
 
     /// Parses a language code (`en`, `ru`, `ru-RU`, `ru_RU`; case-insensitive).
     pub fn from_code(code: &str) -> Option<Lang> {
-        let generic = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let generic = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         Lang::ALL.iter().copied().find(|l| l.code() == generic)
     }
 
@@ -100,6 +104,7 @@ pub enum Msg {
     /// `{}` = the limit in bytes.
     TooLarge,
     Overloaded,
+    DatabaseUnavailable,
 }
 
 /// Picks the answer language as Django's `LocaleMiddleware` does: the best-weighted
@@ -120,7 +125,11 @@ pub fn negotiate(accept_language: Option<&str>, offered: &[Lang], default: Lang)
             let mut q = 1.0f32;
             for param in parts {
                 if let Some(v) = param.trim().strip_prefix("q=") {
-                    q = v.trim().parse().ok().filter(|q: &f32| (0.0..=1.0).contains(q))?;
+                    q = v
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|q: &f32| (0.0..=1.0).contains(q))?;
                 }
             }
             (q > 0.0).then_some((tag, q, position))
@@ -150,7 +159,10 @@ mod tests {
         assert_eq!(negotiate(Some("en-US,en;q=0.9"), &both, Lang::Ru), Lang::En);
         assert_eq!(negotiate(Some("ru-RU"), &both, Lang::En), Lang::Ru);
         assert_eq!(negotiate(Some("de, en;q=0.5"), &both, Lang::Ru), Lang::En);
-        assert_eq!(negotiate(Some("en;q=0.1, ru;q=0.8"), &both, Lang::En), Lang::Ru);
+        assert_eq!(
+            negotiate(Some("en;q=0.1, ru;q=0.8"), &both, Lang::En),
+            Lang::Ru
+        );
         assert_eq!(negotiate(Some("ru"), &[Lang::En], Lang::En), Lang::En);
         assert_eq!(negotiate(Some("*"), &both, Lang::Ru), Lang::Ru);
         assert_eq!(negotiate(Some("en;q=0"), &both, Lang::Ru), Lang::Ru);

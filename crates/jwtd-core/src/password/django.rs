@@ -29,7 +29,10 @@ pub(super) fn verify(password: &str, encoded: &str) -> Option<Outcome> {
 }
 
 pub(super) fn argon2_work(m: u32, t: u32, p: u32) -> HashWork {
-    HashWork { algorithm: "argon2id", params: format!("m={m},t={t},p={p}") }
+    HashWork {
+        algorithm: "argon2id",
+        params: format!("m={m},t={t},p={p}"),
+    }
 }
 
 /// `argon2$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`: argon2-cffi's PHC string after the prefix.
@@ -40,13 +43,19 @@ fn verify_argon2(password: &str, phc: &str) -> Option<Outcome> {
         return None;
     }
     let params = Params::try_from(&hash).ok()?;
-    let algorithm = if hash.algorithm.as_str() == "argon2id" { "argon2id" } else { "argon2i" };
+    let algorithm = if hash.algorithm.as_str() == "argon2id" {
+        "argon2id"
+    } else {
+        "argon2i"
+    };
     let work = HashWork {
         algorithm,
         params: argon2_work(params.m_cost(), params.t_cost(), params.p_cost()).params,
     };
     hash.hash.as_ref()?;
-    let matches = Argon2::default().verify_password(password.as_bytes(), &hash).is_ok();
+    let matches = Argon2::default()
+        .verify_password(password.as_bytes(), &hash)
+        .is_ok();
     Some(Outcome { matches, work })
 }
 
@@ -55,16 +64,29 @@ fn verify_pbkdf2_sha256(password: &str, rest: &str) -> Option<Outcome> {
     let mut fields = rest.splitn(3, '$');
     let iterations: u32 = fields.next()?.parse().ok()?;
     let salt = fields.next()?;
-    let expected = base64::engine::general_purpose::STANDARD.decode(fields.next()?).ok()?;
-    if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS || expected.is_empty() || expected.len() > 64
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(fields.next()?)
+        .ok()?;
+    if iterations == 0
+        || iterations > MAX_PBKDF2_ITERATIONS
+        || expected.is_empty()
+        || expected.len() > 64
     {
         return None;
     }
     let mut derived = vec![0u8; expected.len()];
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut derived);
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
     Some(Outcome {
         matches: derived.ct_eq(&expected).into(),
-        work: HashWork { algorithm: "pbkdf2_sha256", params: format!("iterations={iterations}") },
+        work: HashWork {
+            algorithm: "pbkdf2_sha256",
+            params: format!("iterations={iterations}"),
+        },
     })
 }
 
@@ -75,7 +97,8 @@ mod tests {
     // Golden values from Python: hashlib.pbkdf2_hmac("sha256", b"correct horse",
     // b"PV5ybXrCMVWe5KajpLOU1q", 1000) and argon2-cffi's low_level.hash_secret (what Django's
     // Argon2PasswordHasher calls), both base64-encoded the way Django stores them.
-    const DJANGO_PBKDF2: &str = "pbkdf2_sha256$1000$PV5ybXrCMVWe5KajpLOU1q$f882667O2RyXBTl02c7ELVatrwdot0kDmpB0Fl/Ph8Y=";
+    const DJANGO_PBKDF2: &str =
+        "pbkdf2_sha256$1000$PV5ybXrCMVWe5KajpLOU1q$f882667O2RyXBTl02c7ELVatrwdot0kDmpB0Fl/Ph8Y=";
     const DJANGO_ARGON2: &str = "argon2$argon2id$v=19$m=512,t=2,p=2$c2FsdHNhbHRzYWx0c2FsdDIyY2hhcnM$9vvY2C9CT/NYrIm5B9Awug4scxfoCo/UGgMvkLCkkY4";
 
     #[test]

@@ -45,7 +45,10 @@ impl Hasher {
     pub fn new(cfg: &Hashing) -> Result<Self, HasherError> {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(|e| HasherError(e.to_string()))?;
-        let mut hasher = Hasher { params, dummy: String::new() };
+        let mut hasher = Hasher {
+            params,
+            dummy: String::new(),
+        };
         hasher.dummy = hasher.hash("jwtd dummy password: no user has it");
         Ok(hasher)
     }
@@ -68,15 +71,27 @@ impl Hasher {
     pub fn verify(&self, password: &str, stored: Option<&str>) -> Verification {
         if let Some(outcome) = stored.and_then(|s| django::verify(password, s)) {
             let needs_rehash = outcome.work != self.work();
-            return Verification { matches: outcome.matches, needs_rehash, work: outcome.work };
+            return Verification {
+                matches: outcome.matches,
+                needs_rehash,
+                work: outcome.work,
+            };
         }
         let dummy = django::verify(password, &self.dummy).expect("the dummy hash is well formed");
-        Verification { matches: false, needs_rehash: false, work: dummy.work }
+        Verification {
+            matches: false,
+            needs_rehash: false,
+            work: dummy.work,
+        }
     }
 
     /// The work one verification of a newly made hash costs.
     pub fn work(&self) -> HashWork {
-        django::argon2_work(self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+        django::argon2_work(
+            self.params.m_cost(),
+            self.params.t_cost(),
+            self.params.p_cost(),
+        )
     }
 }
 
@@ -85,15 +100,23 @@ mod tests {
     use super::*;
 
     fn cheap() -> Hasher {
-        Hasher::new(&Hashing { memory_kib: 64, iterations: 1, parallelism: 1, ..Hashing::default() })
-            .unwrap()
+        Hasher::new(&Hashing {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+            ..Hashing::default()
+        })
+        .unwrap()
     }
 
     #[test]
     fn new_hashes_are_django_argon2id_and_verify() {
         let h = cheap();
         let encoded = h.hash("s3cret");
-        assert!(encoded.starts_with("argon2$argon2id$v=19$m=64,t=1,p=1$"), "{encoded}");
+        assert!(
+            encoded.starts_with("argon2$argon2id$v=19$m=64,t=1,p=1$"),
+            "{encoded}"
+        );
         let ok = h.verify("s3cret", Some(&encoded));
         assert!(ok.matches && !ok.needs_rehash);
         assert!(!h.verify("s3cret ", Some(&encoded)).matches);
@@ -104,7 +127,13 @@ mod tests {
     fn unknown_users_and_unusable_hashes_cost_a_real_hash() {
         let h = cheap();
         let real = h.verify("x", Some(&h.hash("y")));
-        for stored in [None, Some("!unusable"), Some(""), Some("md5$salt$abc"), Some("argon2$junk")] {
+        for stored in [
+            None,
+            Some("!unusable"),
+            Some(""),
+            Some("md5$salt$abc"),
+            Some("argon2$junk"),
+        ] {
             let v = h.verify("x", stored);
             assert!(!v.matches);
             assert_eq!(v.work, real.work, "{stored:?}");
@@ -114,9 +143,13 @@ mod tests {
     #[test]
     fn weaker_hashes_ask_for_a_rehash() {
         let h = cheap();
-        let stronger =
-            Hasher::new(&Hashing { memory_kib: 128, iterations: 1, parallelism: 1, ..Hashing::default() })
-                .unwrap();
+        let stronger = Hasher::new(&Hashing {
+            memory_kib: 128,
+            iterations: 1,
+            parallelism: 1,
+            ..Hashing::default()
+        })
+        .unwrap();
         let v = stronger.verify("pw", Some(&h.hash("pw")));
         assert!(v.matches && v.needs_rehash);
     }

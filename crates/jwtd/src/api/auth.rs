@@ -1,0 +1,89 @@
+//! `JWTAuthentication`: the `Authorization` header of a protected route, checked as
+//! SimpleJWT checks it, down to the user it names.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jwtd_core::Msg;
+use jwtd_core::token::{TokenKind, UserIdClaim};
+use jwtd_store::User;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// The user a valid access token names.
+pub struct AuthUser(pub User);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
+        let header = parts
+            .headers
+            .get(app.settings.auth_header_name.as_str())
+            .ok_or_else(no_credentials)?;
+        let raw = raw_token(header.as_bytes(), &app.settings.auth_header_types)
+            .ok_or_else(no_credentials)??;
+        let raw = std::str::from_utf8(raw).unwrap_or("");
+        let payload = app
+            .tokens
+            .decode(raw, Some(TokenKind::Access))
+            .map_err(|error| ApiError::NotValidForAnyType {
+                kind: TokenKind::Access,
+                error,
+            })?;
+        let user = match app.tokens.user_id(&payload) {
+            None => return Err(ApiError::coded(Msg::NoUserId, "token_not_valid")),
+            Some(UserIdClaim::Unknown) => None,
+            Some(UserIdClaim::Id(id)) => app.store.user_by_id(id).await?,
+        };
+        let user = user.ok_or_else(|| ApiError::coded(Msg::UserNotFound, "user_not_found"))?;
+        if app.settings.check_user_is_active && !user.is_active {
+            return Err(ApiError::coded(Msg::UserInactive, "user_inactive"));
+        }
+        Ok(AuthUser(user))
+    }
+}
+
+/// The token part of `<keyword> <token>`. `None`: no credentials for this scheme (empty header
+/// or unknown keyword, compared case-sensitively). `Some(Err)`: the keyword matches but the
+/// header does not hold exactly two whitespace-separated parts.
+fn raw_token<'h>(header: &'h [u8], keywords: &[String]) -> Option<Result<&'h [u8], ApiError>> {
+    // Python's bytes.split(): any run of ASCII whitespace separates, including \x0b.
+    let parts: Vec<&[u8]> = header
+        .split(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let keyword = parts.first()?;
+    if !keywords.iter().any(|k| k.as_bytes() == *keyword) {
+        return None;
+    }
+    if parts.len() != 2 {
+        return Some(Err(ApiError::coded(
+            Msg::BadHeader,
+            "bad_authorization_header",
+        )));
+    }
+    Some(Ok(parts[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_parsing_follows_simplejwt() {
+        let kw = vec!["JWT".to_owned(), "Bearer".to_owned()];
+        assert!(matches!(raw_token(b"JWT abc", &kw), Some(Ok(b"abc"))));
+        assert!(matches!(
+            raw_token(b"Bearer    abc  ", &kw),
+            Some(Ok(b"abc"))
+        ));
+        assert!(raw_token(b"bearer abc", &kw).is_none());
+        assert!(raw_token(b"", &kw).is_none());
+        assert!(raw_token(b"Token abc", &kw).is_none());
+        assert!(matches!(raw_token(b"JWT", &kw), Some(Err(_))));
+        assert!(matches!(raw_token(b"JWT a b", &kw), Some(Err(_))));
+    }
+}

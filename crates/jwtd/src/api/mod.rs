@@ -1,0 +1,101 @@
+//! The HTTP API: routes from the `routes` settings, SimpleJWT-shaped errors.
+
+mod auth;
+mod body;
+mod client_ip;
+pub mod error;
+mod fields;
+mod health;
+mod token;
+mod users;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get, post};
+use jwtd_core::Msg;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use error::ApiError;
+
+pub fn router(app: AppState) -> Router {
+    let routes = &app.settings.routes;
+    let mut router = Router::new().route("/healthz", get(health::healthz));
+    let endpoints: [(&str, MethodRouter<AppState>); 5] = [
+        (&routes.token_obtain, post_only(token::obtain_pair)),
+        (&routes.token_refresh, post_only(token::refresh)),
+        (&routes.token_verify, post_only(token::verify)),
+        (&routes.token_blacklist, post_only(token::blacklist)),
+        (
+            &routes.user_me,
+            get(users::me).fallback(authenticated_method_not_allowed),
+        ),
+    ];
+    for (path, handler) in endpoints {
+        if path.is_empty() {
+            continue;
+        }
+        // `/token` answers exactly as `/token/` (SimpleJWT would redirect).
+        let trimmed = path.trim_end_matches('/');
+        router = router.route(&format!("{trimmed}/"), handler.clone());
+        if !trimmed.is_empty() {
+            router = router.route(trimmed, handler);
+        }
+    }
+    router
+        .fallback(|| async { ApiError::detail(StatusCode::NOT_FOUND, Msg::NotFound) })
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, Msg::ServerError).into_response()
+        }))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            error::render_errors,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::COOKIE,
+        ]))
+        .with_state(app)
+}
+
+/// A POST endpoint; other methods get DRF's 405 (OPTIONS gets DRF's metadata answer).
+fn post_only<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler)
+        .options(options_post)
+        .fallback(|request: Request| async move {
+            ApiError::MethodNotAllowed {
+                method: request.method().to_string(),
+                allow: "POST, OPTIONS",
+            }
+        })
+}
+
+async fn options_post() -> impl IntoResponse {
+    (
+        [(axum::http::header::ALLOW, "POST, OPTIONS")],
+        axum::Json(serde_json::json!({
+            "renders": ["application/json"],
+            "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+        })),
+    )
+}
+
+/// DRF authenticates before it checks the method, so a wrong method on a protected route
+/// without credentials is a 401, and with valid credentials a 405.
+async fn authenticated_method_not_allowed(_user: auth::AuthUser, method: Method) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        allow: "GET, HEAD, OPTIONS",
+    }
+}

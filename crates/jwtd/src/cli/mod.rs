@@ -1,0 +1,109 @@
+//! The `jwtd` command line.
+
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Overrides};
+use crate::server::{Server, shutdown_signal};
+
+#[derive(Parser)]
+#[command(
+    name = "jwtd",
+    version,
+    about = "A JWT authentication server that speaks SimpleJWT's API"
+)]
+struct Cli {
+    /// TOML settings file.
+    #[arg(long, global = true, env = "JWTD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where the database and the generated signing key live.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (default: sqlite file in the data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8000).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(user::UserCommand),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let message = e.to_string();
+            let first = message.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{first} (see `jwtd --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut overrides = Overrides {
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+        ..Overrides::default()
+    };
+    match cli.command {
+        Command::Serve { bind } => {
+            init_logging();
+            overrides.bind = bind;
+            let settings = config::load(cli.config.as_deref(), &overrides)?;
+            let server = Server::build(settings).await?;
+            server.run_until(shutdown_signal()).await
+        }
+        Command::User(command) => {
+            let settings = config::load(cli.config.as_deref(), &overrides)?;
+            user::run(command, &settings).await
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,201 @@
+//! `jwtd user …`: user management on the server's database (safe while it runs).
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use jwtd_core::Settings;
+use jwtd_core::password::Hasher;
+use jwtd_store::{NewUser, Store, User};
+
+use crate::server::open_store;
+use crate::state::now;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from stdin, or prompted for on a terminal.
+    Add {
+        username: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// A role name (repeat for several).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// Create the user inactive (cannot log in).
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// List users.
+    List {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a user's password (read from stdin, or prompted for on a terminal).
+    SetPassword { username: String },
+    /// Allow a user to log in again.
+    Activate { username: String },
+    /// Stop a user from logging in and refreshing; their tokens are refused.
+    Deactivate { username: String },
+    /// Delete a user.
+    Delete { username: String },
+}
+
+pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let result = dispatch(command, settings, store.as_ref()).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(
+    command: UserCommand,
+    settings: &Settings,
+    store: &dyn Store,
+) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            email,
+            roles,
+            inactive,
+        } => {
+            validate_username(&username)?;
+            if !email.is_empty() && !looks_like_email(&email) {
+                bail!("{email:?} is not an email address");
+            }
+            if roles.iter().any(|r| r.trim().is_empty()) {
+                bail!("role names must not be empty");
+            }
+            let password = read_password(true)?;
+            let hash = hash(settings, password).await?;
+            let user = NewUser {
+                username,
+                email,
+                password: hash,
+                is_active: !inactive,
+                roles,
+            };
+            let user = store.create_user(user, now()).await?;
+            println!("created user {} (id {})", user.username, user.id);
+        }
+        UserCommand::List { json } => {
+            let users = store.list_users().await?;
+            if json {
+                for u in users {
+                    println!("{}", user_json(&u));
+                }
+            } else {
+                println!(
+                    "{:>6}  {:<24} {:<32} {:<8} roles",
+                    "id", "username", "email", "active"
+                );
+                for u in users {
+                    println!(
+                        "{:>6}  {:<24} {:<32} {:<8} {}",
+                        u.id,
+                        u.username,
+                        u.email,
+                        if u.is_active { "yes" } else { "no" },
+                        u.roles.join(",")
+                    );
+                }
+            }
+        }
+        UserCommand::SetPassword { username } => {
+            let user = find(store, &username).await?;
+            let password = read_password(true)?;
+            let hash = hash(settings, password).await?;
+            store.set_password(user.id, &hash).await?;
+            println!("password of {} changed", user.username);
+        }
+        UserCommand::Activate { username } => {
+            let user = find(store, &username).await?;
+            store.set_active(user.id, true).await?;
+            println!("{} is active", user.username);
+        }
+        UserCommand::Deactivate { username } => {
+            let user = find(store, &username).await?;
+            store.set_active(user.id, false).await?;
+            println!("{} is inactive", user.username);
+        }
+        UserCommand::Delete { username } => {
+            let user = find(store, &username).await?;
+            store.delete_user(user.id).await?;
+            println!("deleted {}", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn find(store: &dyn Store, username: &str) -> anyhow::Result<User> {
+    store
+        .user_by_username(username)
+        .await?
+        .with_context(|| format!("no user named {username:?}"))
+}
+
+async fn hash(settings: &Settings, password: String) -> anyhow::Result<String> {
+    let params = settings.hashing.clone();
+    tokio::task::spawn_blocking(move || Ok(Hasher::new(&params)?.hash(&password)))
+        .await
+        .context("hashing failed")?
+}
+
+fn validate_username(username: &str) -> anyhow::Result<()> {
+    // Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150.
+    if username.is_empty() || username.chars().count() > 150 {
+        bail!("a username must be 1 to 150 characters long");
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
+    {
+        bail!("username {username:?} may contain only letters, digits and @ . + - _");
+    }
+    Ok(())
+}
+
+fn looks_like_email(email: &str) -> bool {
+    matches!(email.split_once('@'), Some((local, domain))
+        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            && !email.chars().any(char::is_whitespace))
+}
+
+/// The password from a terminal prompt (typed twice) or the first line of stdin.
+fn read_password(confirm: bool) -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        if confirm {
+            let second = rpassword::prompt_password("Password (again): ")
+                .context("cannot read the password")?;
+            if first != second {
+                bail!("the two passwords differ");
+            }
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("the password is empty");
+    }
+    Ok(password)
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "id": u.id,
+        "username": u.username,
+        "email": u.email,
+        "is_active": u.is_active,
+        "roles": u.roles,
+        "last_login": u.last_login,
+        "date_joined": u.date_joined,
+    })
+}

@@ -1,0 +1,100 @@
+//! The bounded password-hashing pool.
+//!
+//! A hash costs tens of milliseconds of CPU and ~19 MiB (Argon2id). Hashes run on tokio's
+//! blocking threads, at most `hashing.workers` at once (a semaphore), so the async workers keep
+//! serving cheap requests during a login storm. At most `hashing.queue` more may wait; past that
+//! login answers 503 with Retry-After instead of piling up memory and latency.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use jwtd_core::password::{HashWork, Hasher, Verification};
+use tokio::sync::Semaphore;
+
+/// The queue was full.
+#[derive(Debug)]
+pub struct Overloaded;
+
+pub struct HashPool {
+    hasher: Arc<Hasher>,
+    permits: Arc<Semaphore>,
+    /// Hashes running or waiting.
+    in_flight: AtomicUsize,
+    capacity: usize,
+    work_done: Mutex<HashMap<HashWork, u64>>,
+}
+
+impl HashPool {
+    pub fn new(hasher: Hasher, workers: usize, queue: usize) -> Self {
+        HashPool {
+            hasher: Arc::new(hasher),
+            permits: Arc::new(Semaphore::new(workers)),
+            in_flight: AtomicUsize::new(0),
+            capacity: workers + queue,
+            work_done: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs `job` on a blocking thread once a worker is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Hasher) -> T + Send + 'static,
+    ) -> Result<T, Overloaded> {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            return Err(Overloaded);
+        }
+        let _slot = InFlight(&self.in_flight);
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let hasher = self.hasher.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job(&hasher)
+        })
+        .await
+        .expect("hashing does not panic");
+        Ok(result)
+    }
+
+    /// Verifies a password; `stored: None` (no such user) costs the same work.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<Verification, Overloaded> {
+        let verification = self
+            .run(move |h| h.verify(&password, stored.as_deref()))
+            .await?;
+        *self
+            .work_done
+            .lock()
+            .expect("not poisoned")
+            .entry(verification.work.clone())
+            .or_default() += 1;
+        Ok(verification)
+    }
+
+    /// A new hash with the configured parameters.
+    pub async fn hash(&self, password: String) -> Result<String, Overloaded> {
+        self.run(move |h| h.hash(&password)).await
+    }
+
+    /// How many verifications of each kind of work were done since start.
+    pub fn work_done(&self) -> HashMap<HashWork, u64> {
+        self.work_done.lock().expect("not poisoned").clone()
+    }
+}
+
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}

@@ -1,0 +1,141 @@
+//! Start-up and shutdown: data directory, signing key, database, listener, graceful stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
+use std::sync::Arc;
+
+use anyhow::Context;
+use jwtd_core::Settings;
+use jwtd_core::password::Hasher;
+use jwtd_core::token::TokenService;
+use jwtd_store::Store;
+use tokio::net::TcpListener;
+
+use crate::hashing::HashPool;
+use crate::keyfile;
+use crate::state::AppState;
+
+/// A bound, ready server.
+pub struct Server {
+    state: AppState,
+    listener: TcpListener,
+}
+
+/// Creates the data directory (mode 0700) if needed.
+pub fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&settings.data_dir)
+        .with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                settings.data_dir.display()
+            )
+        })
+}
+
+/// Opens (creating and migrating) the configured database.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    prepare_data_dir(settings)?;
+    let url = settings.effective_database_url();
+    jwtd_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
+}
+
+impl Server {
+    pub async fn build(settings: Settings) -> anyhow::Result<Server> {
+        settings.validate()?;
+        let store = open_store(&settings).await?;
+        let secret = match &settings.signing_key {
+            Some(key) => key.0.as_bytes().to_vec(),
+            None => {
+                let path = settings.data_dir.join("signing_key");
+                let (key, created) = keyfile::load_or_create(&path)?;
+                if created {
+                    tracing::info!(path = %path.display(), "generated a new signing key (mode 0600)");
+                } else {
+                    tracing::info!(path = %path.display(), "using the signing key");
+                }
+                key
+            }
+        };
+        let tokens = TokenService::new(&settings, &secret);
+        let hasher = Hasher::new(&settings.hashing)?;
+        let hashing = HashPool::new(hasher, settings.hashing.workers, settings.hashing.queue);
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        tracing::info!(
+            data_dir = %settings.data_dir.display(),
+            database = %settings.effective_database_url(),
+            "storage ready"
+        );
+        let state = AppState::new(settings, store, tokens, hashing);
+        Ok(Server { state, listener })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to
+    /// `shutdown_grace`) and closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Server { state, listener } = self;
+        let addr = listener.local_addr()?;
+        let grace = state.settings.shutdown_grace;
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let app = crate::api::router(state.clone());
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(true);
+        });
+        tracing::info!(%addr, "listening");
+        tokio::select! {
+            result = server => result.context("server error")?,
+            () = async {
+                let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+                tokio::time::sleep(grace).await;
+            } => tracing::warn!(?grace, "in-flight requests did not finish within the grace period"),
+        }
+        state.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

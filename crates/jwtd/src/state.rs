@@ -1,0 +1,68 @@
+//! What every request handler shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::http::HeaderValue;
+use jwtd_core::token::TokenService;
+use jwtd_core::{Lang, Settings, i18n};
+use jwtd_store::Store;
+
+use crate::hashing::HashPool;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub settings: Settings,
+    pub store: Arc<dyn Store>,
+    pub tokens: TokenService,
+    pub hashing: HashPool,
+    pub offered_languages: Vec<Lang>,
+    /// `<first auth_header_type> realm="api"`, sent with every 401.
+    pub www_authenticate: HeaderValue,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        tokens: TokenService,
+        hashing: HashPool,
+    ) -> Self {
+        let www_authenticate =
+            HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
+                .expect("validated auth_header_types are header-safe words");
+        AppState(Arc::new(Inner {
+            offered_languages: settings.offered_languages(),
+            settings,
+            store,
+            tokens,
+            hashing,
+            www_authenticate,
+        }))
+    }
+
+    /// The answer language for an `Accept-Language` header.
+    pub fn language(&self, accept_language: Option<&str>) -> Lang {
+        i18n::negotiate(
+            accept_language,
+            &self.offered_languages,
+            self.settings.language,
+        )
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
