@@ -1,0 +1,179 @@
+//! The `jwtd` command line: bad input gives one line on stderr and a non-zero exit.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
+
+fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(JWTD)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("JWTD_HASHING__MEMORY_KIB", "64")
+        .env("JWTD_HASHING__ITERATIONS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[track_caller]
+fn fails_with(output: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "should fail: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+}
+
+#[test]
+fn user_commands_manage_the_database_and_refuse_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = run(
+        d,
+        &[
+            "user",
+            "add",
+            "alice",
+            "--email",
+            "alice@example.com",
+            "--role",
+            "admin",
+        ],
+        "pw\n",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    fails_with(
+        &run(d, &["user", "add", "alice"], "pw\n"),
+        "username \"alice\" is already taken",
+    );
+    fails_with(
+        &run(
+            d,
+            &["user", "add", "bob", "--email", "ALICE@example.com"],
+            "pw\n",
+        ),
+        "already used",
+    );
+    fails_with(
+        &run(d, &["user", "add", "bob"], "\n"),
+        "the password is empty",
+    );
+    fails_with(
+        &run(d, &["user", "add", "bad name"], "pw\n"),
+        "may contain only",
+    );
+    fails_with(
+        &run(d, &["user", "add", "bob", "--email", "nope"], "pw\n"),
+        "not an email address",
+    );
+    fails_with(
+        &run(d, &["user", "set-password", "nobody"], "pw\n"),
+        "no user named \"nobody\"",
+    );
+    fails_with(
+        &run(d, &["user", "frobnicate"], ""),
+        "unrecognized subcommand",
+    );
+    fails_with(&run(d, &["user", "add"], ""), "required");
+
+    assert!(
+        run(d, &["user", "add", "bob", "--inactive"], "pw\n")
+            .status
+            .success()
+    );
+    assert!(
+        run(d, &["user", "set-password", "bob"], "new\n")
+            .status
+            .success()
+    );
+    assert!(run(d, &["user", "activate", "bob"], "").status.success());
+    assert!(
+        run(d, &["user", "deactivate", "alice"], "")
+            .status
+            .success()
+    );
+    let list = run(d, &["user", "list", "--json"], "");
+    let users: Vec<serde_json::Value> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(users.len(), 2);
+    assert_eq!(
+        (
+            users[0]["username"].as_str(),
+            users[0]["is_active"].as_bool()
+        ),
+        (Some("alice"), Some(false))
+    );
+    assert_eq!(users[0]["roles"], serde_json::json!(["admin"]));
+    assert_eq!(
+        (
+            users[1]["username"].as_str(),
+            users[1]["is_active"].as_bool()
+        ),
+        (Some("bob"), Some(true))
+    );
+    assert!(run(d, &["user", "delete", "bob"], "").status.success());
+    fails_with(
+        &run(d, &["user", "delete", "bob"], ""),
+        "no user named \"bob\"",
+    );
+}
+
+#[test]
+fn bad_settings_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("jwtd.toml");
+    std::fs::write(&config, "acess_token_lifetime = \"5m\"\n").unwrap();
+    fails_with(
+        &run(
+            dir.path(),
+            &["--config", config.to_str().unwrap(), "user", "list"],
+            "",
+        ),
+        "acess_token_lifetime",
+    );
+    std::fs::write(&config, "access_token_lifetime = \"soon\"\n").unwrap();
+    fails_with(
+        &run(
+            dir.path(),
+            &["--config", config.to_str().unwrap(), "user", "list"],
+            "",
+        ),
+        "invalid duration",
+    );
+    fails_with(
+        &run(
+            dir.path(),
+            &["--config", "/nonexistent.toml", "user", "list"],
+            "",
+        ),
+        "does not exist",
+    );
+    let mut child = Command::new(JWTD)
+        .args(["serve", "--bind", "not-an-address"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("bind"), "{stderr}");
+}

@@ -1,0 +1,198 @@
+//! `spawn_app()`: a jwtd on port 0 over a fresh SQLite file, plus request helpers.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use jwtd::server::Server;
+use jwtd::state::AppState;
+use jwtd_core::Settings;
+use jwtd_core::settings::Secret;
+use jwtd_store::{NewUser, User};
+use serde_json::{Map, Value};
+
+pub const KEY: &str = "test signing key, long enough for HS256 (>= 32 bytes)";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    /// Dropping the app drops these: the server stops and its data directory is removed.
+    _dir: Arc<tempfile::TempDir>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// An HTTP answer: status, headers and the body as text and JSON.
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts status and exact body, and that every 401 carries the challenge.
+    #[track_caller]
+    pub fn expect(&self, status: u16, body: Value) {
+        assert_eq!(
+            (self.status, self.json()),
+            (status, body),
+            "body: {}",
+            self.text
+        );
+        if status == 401 {
+            assert!(
+                self.header("www-authenticate")
+                    .is_some_and(|h| h.ends_with(" realm=\"api\""))
+            );
+        }
+    }
+}
+
+/// Settings every test starts from: fixed key, cheap hashes, temp data dir, port 0.
+pub fn test_settings(dir: &std::path::Path) -> Settings {
+    let mut s = Settings {
+        signing_key: Some(Secret(KEY.into())),
+        data_dir: dir.to_path_buf(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        ..Settings::default()
+    };
+    s.hashing.memory_kib = 64;
+    s.hashing.iterations = 1;
+    s
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = test_settings(dir.path());
+    configure(&mut settings);
+    spawn_in(dir, settings).await
+}
+
+pub async fn spawn_in(dir: Arc<tempfile::TempDir>, settings: Settings) -> TestApp {
+    let server = Server::build(settings).await.expect("server starts");
+    let base = format!("http://{}", server.local_addr());
+    let state = server.state();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run_until(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base,
+        http: reqwest::Client::builder().no_proxy().build().unwrap(),
+        state,
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+impl TestApp {
+    pub async fn add_user(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+        roles: &[&str],
+    ) -> User {
+        let hash = self.state.hashing.hash(password.to_owned()).await.unwrap();
+        let user = NewUser {
+            username: username.into(),
+            email: email.into(),
+            password: hash,
+            is_active: true,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        };
+        self.state.store.create_user(user, 0).await.unwrap()
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request reaches jwtd");
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> Answer {
+        self.send(self.http.post(self.url(path)).json(&body)).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Answer {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn get_with_auth(&self, path: &str, authorization: &str) -> Answer {
+        self.send(
+            self.http
+                .get(self.url(path))
+                .header("authorization", authorization),
+        )
+        .await
+    }
+
+    /// Logs in and returns (refresh, access).
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let answer = self
+            .post_json(
+                "/token/",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        let body = answer.json();
+        (
+            body["refresh"].as_str().unwrap().into(),
+            body["access"].as_str().unwrap().into(),
+        )
+    }
+
+    /// Signs arbitrary claims with the server's key, as another SimpleJWT site would.
+    pub fn sign(&self, claims: &Map<String, Value>) -> String {
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(KEY.as_bytes()),
+        )
+        .unwrap()
+    }
+}
+
+/// The JSON of one part of a token (0 = header, 1 = payload), key order kept.
+pub fn token_part(token: &str, index: usize) -> Map<String, Value> {
+    let part = token.split('.').nth(index).expect("three parts");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+pub fn now() -> i64 {
+    jwtd::state::now()
+}

@@ -1,0 +1,13 @@
+//! Black-box tests: a real jwtd listening on a loopback port, driven over HTTP.
+//! One test binary (`mod` per area) so it links once.
+
+mod helpers;
+
+mod auth_header;
+mod cli;
+mod concurrency;
+mod contract_obtain;
+mod contract_refresh;
+mod enumeration;
+mod shutdown;
+mod token_claims;

@@ -1,0 +1,183 @@
+//! SIGTERM under load: the real `jwtd` binary stops gracefully and, after a restart, every
+//! write it acknowledged (blacklist entries over HTTP, users created by the CLI) is there.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::KEY;
+
+const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+/// Starts `jwtd serve` and waits for its "listening" log line to learn the port.
+fn start(config: &Path) -> Running {
+    let mut child = Command::new(JWTD)
+        .args(["--config", config.to_str().unwrap(), "serve"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("jwtd starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("addr=").nth(1) {
+                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("jwtd logs where it listens");
+    Running {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+fn cli(config: &Path, args: &[&str], stdin: &str) -> bool {
+    let mut child = Command::new(JWTD)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_under_load_loses_no_committed_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("jwtd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n[hashing]\nmemory_kib = 64\niterations = 1\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    assert!(cli(&config, &["user", "add", "alice"], "pw\n"));
+    let server = start(&config);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let blacklisted = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut load = Vec::new();
+    for _ in 0..6 {
+        let (http, base, stop, blacklisted) = (
+            http.clone(),
+            server.base.clone(),
+            stop.clone(),
+            blacklisted.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(login) = http
+                    .post(format!("{base}/token/"))
+                    .json(&json!({"username": "alice", "password": "pw"}))
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                let Ok(body) = login.json::<serde_json::Value>().await else {
+                    break;
+                };
+                let refresh = body["refresh"].as_str().unwrap().to_owned();
+                let Ok(answer) = http
+                    .post(format!("{base}/token/blacklist/"))
+                    .json(&json!({"refresh": refresh}))
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                if answer.status() == 200 {
+                    blacklisted.lock().unwrap().push(refresh);
+                }
+            }
+        }));
+    }
+    let config_for_users = config.clone();
+    // The CLI writes to the same database while the server is under load and stopping.
+    let users = tokio::task::spawn_blocking(move || {
+        (0..12)
+            .map(|i| format!("user{i}"))
+            .filter(|name| cli(&config_for_users, &["user", "add", name], "pw\n"))
+            .collect::<Vec<_>>()
+    });
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = server.child;
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "graceful exit, got {status}");
+    stop.store(true, Ordering::Relaxed);
+    for task in load {
+        task.await.unwrap();
+    }
+    let created = users.await.unwrap();
+    let acknowledged = blacklisted.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 5,
+        "the load did real work: {} blacklisted",
+        acknowledged.len()
+    );
+    assert!(!created.is_empty());
+
+    let restarted = start(&config);
+    for refresh in &acknowledged {
+        let answer = http
+            .post(format!("{}/token/refresh/", restarted.base))
+            .json(&json!({"refresh": refresh}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401);
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["detail"], "Token is blacklisted");
+    }
+    for name in &created {
+        let answer = http
+            .post(format!("{}/token/", restarted.base))
+            .json(&json!({"username": name, "password": "pw"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "user {name} survived");
+    }
+    let mut child = restarted.child;
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
