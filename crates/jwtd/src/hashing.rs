@@ -98,3 +98,54 @@ impl Drop for InFlight<'_> {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jwtd_core::settings::Hashing;
+
+    fn pool(workers: usize, queue: usize) -> Arc<HashPool> {
+        let cfg = Hashing {
+            memory_kib: 4096,
+            iterations: 3,
+            parallelism: 1,
+            workers,
+            queue,
+        };
+        Arc::new(HashPool::new(Hasher::new(&cfg).unwrap(), workers, queue))
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_instead_of_piling_up() {
+        let pool = pool(1, 1);
+        // Occupy the only worker so requests have to wait.
+        let busy = pool.permits.clone().acquire_owned().await.unwrap();
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let pool = pool.clone();
+                tokio::spawn(async move { pool.verify("pw".into(), None).await.is_ok() })
+            })
+            .collect();
+        while pool.in_flight.load(Ordering::Acquire) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            pool.verify("pw".into(), None).await.is_err(),
+            "worker busy and queue full"
+        );
+        drop(busy);
+        for job in waiting {
+            assert!(job.await.unwrap(), "queued requests are served");
+        }
+        assert_eq!(
+            pool.in_flight.load(Ordering::Acquire),
+            0,
+            "slots are released"
+        );
+        assert_eq!(pool.work_done().values().sum::<u64>(), 2);
+        assert!(
+            pool.verify("pw".into(), None).await.is_ok(),
+            "capacity is back"
+        );
+    }
+}

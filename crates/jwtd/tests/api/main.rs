@@ -9,5 +9,6 @@ mod concurrency;
 mod contract_obtain;
 mod contract_refresh;
 mod enumeration;
+mod seeds;
 mod shutdown;
 mod token_claims;

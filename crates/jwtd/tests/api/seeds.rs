@@ -1,0 +1,165 @@
+//! The two seed deployments, run from their example configuration files.
+
+use std::sync::Arc;
+
+use jwtd::config::{Overrides, load};
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn spawn_example(name: &str) -> TestApp {
+    let path = format!("{}/../../examples/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let example =
+        load(Some(std::path::Path::new(&path)), &Overrides::default()).expect("example loads");
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let base = test_settings(dir.path());
+    let settings = jwtd_core::Settings {
+        signing_key: base.signing_key,
+        data_dir: base.data_dir,
+        bind: base.bind,
+        hashing: base.hashing,
+        ..example
+    };
+    spawn_in(dir, settings).await
+}
+
+#[tokio::test]
+async fn exchanger_reproduces_seed_000() {
+    let app = spawn_example("exchanger").await;
+    app.add_user("ivan", "ivan@example.ru", "пароль", &[]).await;
+    app.post_json("/token/", json!({})).await.expect(
+        400,
+        json!({"email": ["Обязательное поле."], "password": ["Обязательное поле."]}),
+    );
+    app.post_json(
+        "/token/",
+        json!({"email": "ivan@example.ru", "password": "нет"}),
+    )
+    .await
+    .expect(
+        401,
+        json!({"detail": "Не найдено активной учетной записи с указанными данными"}),
+    );
+    let answer = app
+        .post_json(
+            "/token/",
+            json!({"email": "Ivan@Example.ru", "password": "пароль"}),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let body = answer.json();
+    for (token, lifetime) in [
+        (body["refresh"].as_str().unwrap(), 86400),
+        (body["access"].as_str().unwrap(), 60),
+    ] {
+        let claims = token_part(token, 1);
+        let names: Vec<&str> = claims.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "token_type",
+                "exp",
+                "iat",
+                "jti",
+                "user_id",
+                "roles",
+                "ip_address"
+            ]
+        );
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            lifetime
+        );
+        assert_eq!(claims["roles"], json!([]));
+    }
+    // Both keywords work; English on request.
+    let access = body["access"].as_str().unwrap();
+    assert_eq!(
+        app.get_with_auth("/users/me/", &format!("JWT {access}"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get_with_auth("/users/me/", &format!("Bearer {access}"))
+            .await
+            .status,
+        200
+    );
+    let english = app
+        .send(
+            app.http
+                .post(app.url("/token/"))
+                .header("accept-language", "en-US,en;q=0.9")
+                .json(&json!({})),
+        )
+        .await;
+    english.expect(
+        400,
+        json!({"email": ["This field is required."], "password": ["This field is required."]}),
+    );
+}
+
+#[tokio::test]
+async fn platzigram_reproduces_seed_003() {
+    let app = spawn_example("platzigram").await;
+    app.add_user("pedro", "", "secret", &[]).await;
+    let login = |form: Vec<(&'static str, &'static str)>| {
+        app.send(app.http.post(app.url("/users/login/")).form(&form))
+    };
+    login(vec![]).await.expect(
+        400,
+        json!({"username": ["This field is required."], "password": ["This field is required."]}),
+    );
+    login(vec![("username", "pedro"), ("password", "nope")])
+        .await
+        .expect(
+            401,
+            json!({"detail": "No active account found with the given credentials"}),
+        );
+    let answer = login(vec![("username", "pedro"), ("password", "secret")]).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let body = answer.json();
+    let access = body["access"].as_str().unwrap();
+    let claims = token_part(access, 1);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
+    assert_eq!(
+        app.get_with_auth("/users/me/", &format!("JWT {access}"))
+            .await
+            .status,
+        200
+    );
+    let bearer = app
+        .get_with_auth("/users/me/", &format!("Bearer {access}"))
+        .await;
+    bearer.expect(
+        401,
+        json!({"detail": "Authentication credentials were not provided."}),
+    );
+    assert_eq!(bearer.header("www-authenticate"), Some("JWT realm=\"api\""));
+    let refresh = body["refresh"].as_str().unwrap();
+    let renewed = app
+        .send(
+            app.http
+                .post(app.url("/users/refresh/"))
+                .form(&[("refresh", refresh)]),
+        )
+        .await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+    // Russian is not offered here: the answer stays English.
+    let ru = app
+        .send(
+            app.http
+                .post(app.url("/users/login/"))
+                .header("accept-language", "ru")
+                .form(&[("a", "b")]),
+        )
+        .await;
+    ru.expect(
+        400,
+        json!({"username": ["This field is required."], "password": ["This field is required."]}),
+    );
+}
