@@ -33,16 +33,28 @@ impl FromRequestParts<AppState> for AuthUser {
                 kind: TokenKind::Access,
                 error,
             })?;
-        let user = match app.tokens.user_id(&payload) {
-            None => return Err(ApiError::coded(Msg::NoUserId, "token_not_valid")),
-            Some(UserIdClaim::Unknown) => None,
-            Some(UserIdClaim::Id(id)) => app.store.user_by_id(id).await?,
-        };
-        let user = user.ok_or_else(|| ApiError::coded(Msg::UserNotFound, "user_not_found"))?;
+        let claim = app
+            .tokens
+            .user_id(&payload)
+            .ok_or_else(|| ApiError::coded(Msg::NoUserId, "token_not_valid"))?;
+        let user = user_named_by(app, claim)
+            .await?
+            .ok_or_else(|| ApiError::coded(Msg::UserNotFound, "user_not_found"))?;
         if app.settings.check_user_is_active && !user.is_active {
             return Err(ApiError::coded(Msg::UserInactive, "user_inactive"));
         }
         Ok(AuthUser(user))
+    }
+}
+
+/// The user a token's user-id claim names, if any.
+pub(super) async fn user_named_by(
+    app: &AppState,
+    claim: UserIdClaim,
+) -> Result<Option<User>, ApiError> {
+    match claim {
+        UserIdClaim::Id(id) => Ok(app.store.user_by_id(id).await?),
+        UserIdClaim::Unknown => Ok(None),
     }
 }
 

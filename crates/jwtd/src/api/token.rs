@@ -11,6 +11,7 @@ use jwtd_core::token::{Payload, TokenKind, TokenService, UserIdClaim};
 use jwtd_store::{RefreshToken, Rotation, User};
 use serde_json::{Value, json};
 
+use super::auth::user_named_by;
 use super::body::Data;
 use super::client_ip::client_ip;
 use super::error::ApiError;
@@ -152,11 +153,8 @@ fn blacklisted() -> ApiError {
 pub async fn refresh(State(app): State<AppState>, Data(data): Data) -> ApiResult {
     let [raw] = required_strings(&data, ["refresh"])?;
     let (payload, record) = valid_refresh(&app, &raw).await?;
-    if let Some(user_id) = app.tokens.user_id(&payload) {
-        let user = match user_id {
-            UserIdClaim::Id(id) => app.store.user_by_id(id).await?,
-            UserIdClaim::Unknown => None,
-        };
+    if let Some(claim) = app.tokens.user_id(&payload) {
+        let user = user_named_by(&app, claim).await?;
         let active = user.is_some_and(|u| u.is_active || !app.settings.check_user_is_active);
         if !active {
             return Err(ApiError::detail(

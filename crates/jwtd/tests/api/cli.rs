@@ -1,29 +1,20 @@
 //! The `jwtd` command line: bad input gives one line on stderr and a non-zero exit.
 
-use std::io::Write;
+use std::ffi::OsStr;
 use std::process::{Command, Output, Stdio};
+
+use crate::helpers::run_jwtd;
 
 const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
 
 fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(JWTD)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("JWTD_HASHING__MEMORY_KIB", "64")
-        .env("JWTD_HASHING__ITERATIONS", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut all = vec![OsStr::new("--data-dir"), dir.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    let cheap = [
+        ("JWTD_HASHING__MEMORY_KIB", "64"),
+        ("JWTD_HASHING__ITERATIONS", "1"),
+    ];
+    run_jwtd(&all, &cheap, stdin)
 }
 
 #[track_caller]

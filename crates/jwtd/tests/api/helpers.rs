@@ -196,3 +196,28 @@ pub fn token_part(token: &str, index: usize) -> Map<String, Value> {
 pub fn now() -> i64 {
     jwtd::state::now()
 }
+
+/// Runs the `jwtd` binary with `args`, feeding `stdin`, and collects its output.
+pub fn run_jwtd(
+    args: &[&std::ffi::OsStr],
+    envs: &[(&str, &str)],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwtd"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("jwtd runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -1,7 +1,8 @@
 //! SIGTERM under load: the real `jwtd` binary stops gracefully and, after a restart, every
 //! write it acknowledged (blacklist entries over HTTP, users created by the CLI) is there.
 
-use std::io::{BufRead, BufReader, Write};
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::KEY;
+use crate::helpers::{KEY, run_jwtd};
 
 const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
 
@@ -46,22 +47,9 @@ fn start(config: &Path) -> Running {
 }
 
 fn cli(config: &Path, args: &[&str], stdin: &str) -> bool {
-    let mut child = Command::new(JWTD)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait().unwrap().success()
+    let mut all = vec![OsStr::new("--config"), config.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    run_jwtd(&all, &[], stdin).status.success()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
