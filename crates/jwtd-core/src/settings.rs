@@ -27,17 +27,39 @@ pub struct Settings {
     /// HMAC secret. When absent, a random key is generated on first start and kept in
     /// `<data_dir>/signing_key` (mode 0600).
     pub signing_key: Option<Secret>,
+    /// Written as `aud` into every token and required of every token presented (a string or a
+    /// list; a token matching any listed audience passes). Unset: `aud` is neither written nor
+    /// checked.
+    pub audience: Option<Audience>,
+    /// Written as `iss` into every token and required of every token presented.
+    pub issuer: Option<String>,
+    /// Clock skew allowed when checking `exp`, `nbf`, `iat` and `refresh_exp`.
     #[serde(with = "duration")]
     pub leeway: Duration,
     /// Accepted `Authorization` keywords, case-sensitive; the first one names the
     /// `WWW-Authenticate` challenge.
     pub auth_header_types: Vec<String>,
     pub auth_header_name: String,
+    /// Which user attribute tokens name the user by (SimpleJWT's `USER_ID_FIELD`).
+    pub user_id_field: UserIdField,
     pub user_id_claim: String,
     pub token_type_claim: String,
     pub jti_claim: String,
+    /// Token types protected routes accept (SimpleJWT's `AUTH_TOKEN_CLASSES`), tried in order.
+    pub auth_token_classes: Vec<TokenClass>,
     /// Refuse tokens of inactive users on protected routes and at refresh.
     pub check_user_is_active: bool,
+    /// Put the user's revocation value into tokens and refuse tokens whose value is no longer
+    /// current: changing a password (or logging out everywhere) kills every token issued before.
+    pub check_revoke_token: bool,
+    /// The claim carrying that value.
+    pub revoke_token_claim: String,
+    #[serde(with = "duration")]
+    pub sliding_token_lifetime: Duration,
+    /// How long a sliding token may keep being refreshed after it was first issued.
+    #[serde(with = "duration")]
+    pub sliding_token_refresh_lifetime: Duration,
+    pub sliding_token_refresh_exp_claim: String,
     /// The credential users log in with: `username` (exact) or `email` (case-insensitive).
     pub login_field: LoginField,
     /// Default answer language (Django's `LANGUAGE_CODE`).
@@ -71,13 +93,22 @@ impl Default for Settings {
             update_last_login: false,
             algorithm: Algorithm::HS256,
             signing_key: None,
+            audience: None,
+            issuer: None,
             leeway: Duration::ZERO,
             auth_header_types: vec!["Bearer".into()],
             auth_header_name: "Authorization".into(),
+            user_id_field: UserIdField::Id,
             user_id_claim: "user_id".into(),
             token_type_claim: "token_type".into(),
             jti_claim: "jti".into(),
+            auth_token_classes: vec![TokenClass::Access],
             check_user_is_active: true,
+            check_revoke_token: false,
+            revoke_token_claim: "hash_password".into(),
+            sliding_token_lifetime: Duration::from_secs(5 * 60),
+            sliding_token_refresh_lifetime: Duration::from_secs(24 * 3600),
+            sliding_token_refresh_exp_claim: "refresh_exp".into(),
             login_field: LoginField::Username,
             language: Lang::En,
             languages: Vec::new(),
@@ -114,6 +145,11 @@ impl Settings {
         for (key, lifetime) in [
             ("access_token_lifetime", self.access_token_lifetime),
             ("refresh_token_lifetime", self.refresh_token_lifetime),
+            ("sliding_token_lifetime", self.sliding_token_lifetime),
+            (
+                "sliding_token_refresh_lifetime",
+                self.sliding_token_refresh_lifetime,
+            ),
         ] {
             if lifetime.as_secs() == 0 {
                 return Err(bad(key, "must be at least one second"));
@@ -136,14 +172,20 @@ impl Settings {
         {
             return Err(bad("auth_header_name", "must be an HTTP header name"));
         }
-        for (key, claim) in [
-            ("user_id_claim", &self.user_id_claim),
-            ("token_type_claim", &self.token_type_claim),
-            ("jti_claim", &self.jti_claim),
-        ] {
-            if claim.is_empty() {
-                return Err(bad(key, "must not be empty"));
-            }
+        self.validate_claim_names()?;
+        if self.auth_token_classes.is_empty() {
+            return Err(bad(
+                "auth_token_classes",
+                "needs at least one of \"access\", \"sliding\"",
+            ));
+        }
+        if let Some(audience) = &self.audience
+            && audience.values().iter().any(String::is_empty)
+        {
+            return Err(bad("audience", "must not be empty"));
+        }
+        if self.issuer.as_deref() == Some("") {
+            return Err(bad("issuer", "must not be empty"));
         }
         if let Some(Secret(key)) = &self.signing_key
             && key.len() < 32
@@ -157,6 +199,38 @@ impl Settings {
         self.hashing.validate()?;
         if self.max_body_bytes < 1024 {
             return Err(bad("max_body_bytes", "must be at least 1024"));
+        }
+        Ok(())
+    }
+
+    /// Every claim name jwtd writes must be non-empty and distinct, or one would overwrite
+    /// another.
+    fn validate_claim_names(&self) -> Result<(), SettingsError> {
+        let mut seen: Vec<&str> = vec!["exp", "iat", "aud", "iss"];
+        let mut named: Vec<(&'static str, &str)> = vec![
+            ("token_type_claim", &self.token_type_claim),
+            ("jti_claim", &self.jti_claim),
+            ("user_id_claim", &self.user_id_claim),
+            (
+                "sliding_token_refresh_exp_claim",
+                &self.sliding_token_refresh_exp_claim,
+            ),
+        ];
+        if self.check_revoke_token {
+            named.push(("revoke_token_claim", &self.revoke_token_claim));
+        }
+        named.extend(self.extra_claims.iter().map(|c| ("extra_claims", c.name())));
+        for (key, claim) in named {
+            if claim.is_empty() {
+                return Err(bad(key, "must not be empty"));
+            }
+            if seen.contains(&claim) {
+                return Err(bad(
+                    key,
+                    format!("claim {claim:?} is already used by another claim"),
+                ));
+            }
+            seen.push(claim);
         }
         Ok(())
     }
@@ -190,6 +264,52 @@ pub enum Algorithm {
     HS256,
     HS384,
     HS512,
+}
+
+/// The `aud` value: one audience or several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            Audience::One(a) => vec![a.clone()],
+            Audience::Many(list) => list.clone(),
+        }
+    }
+}
+
+/// The user attribute a token's user-id claim holds (SimpleJWT's `USER_ID_FIELD`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserIdField {
+    /// The integer primary key, written as a JSON integer.
+    Id,
+    /// The username, written as a string.
+    Username,
+    /// The email address, written as a string (matched case-insensitively).
+    Email,
+}
+
+/// A token class protected routes accept. SimpleJWT's class paths are accepted too, so an
+/// `AUTH_TOKEN_CLASSES` tuple ports as is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenClass {
+    #[serde(
+        alias = "AccessToken",
+        alias = "rest_framework_simplejwt.tokens.AccessToken"
+    )]
+    Access,
+    #[serde(
+        alias = "SlidingToken",
+        alias = "rest_framework_simplejwt.tokens.SlidingToken"
+    )]
+    Sliding,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +355,10 @@ pub struct Routes {
     pub token_refresh: String,
     pub token_verify: String,
     pub token_blacklist: String,
+    /// `TokenObtainSlidingView` (off unless given a path, as in SimpleJWT).
+    pub token_obtain_sliding: String,
+    /// `TokenRefreshSlidingView` (off unless given a path).
+    pub token_refresh_sliding: String,
     pub user_me: String,
 }
 
@@ -245,6 +369,8 @@ impl Default for Routes {
             token_refresh: "/token/refresh/".into(),
             token_verify: "/token/verify/".into(),
             token_blacklist: "/token/blacklist/".into(),
+            token_obtain_sliding: String::new(),
+            token_refresh_sliding: String::new(),
             user_me: "/users/me/".into(),
         }
     }
@@ -258,6 +384,8 @@ impl Routes {
             ("token_refresh", self.token_refresh.as_str()),
             ("token_verify", self.token_verify.as_str()),
             ("token_blacklist", self.token_blacklist.as_str()),
+            ("token_obtain_sliding", self.token_obtain_sliding.as_str()),
+            ("token_refresh_sliding", self.token_refresh_sliding.as_str()),
             ("user_me", self.user_me.as_str()),
         ]
         .into_iter()
@@ -291,6 +419,8 @@ fn route_key(name: &str) -> &'static str {
         "token_refresh" => "routes.token_refresh",
         "token_verify" => "routes.token_verify",
         "token_blacklist" => "routes.token_blacklist",
+        "token_obtain_sliding" => "routes.token_obtain_sliding",
+        "token_refresh_sliding" => "routes.token_refresh_sliding",
         _ => "routes.user_me",
     }
 }

@@ -23,6 +23,8 @@ pub struct User {
     pub roles: Vec<String>,
     pub last_login: Option<i64>,
     pub date_joined: i64,
+    /// Random value tokens carry under `check_revoke_token`; replaced with the password.
+    pub revoke_key: String,
 }
 
 #[derive(Clone, Debug)]
@@ -82,8 +84,13 @@ pub trait Store: Send + Sync + 'static {
     /// Case-insensitive.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
-    /// Returns false when no such user exists (same for the setters below).
+    /// Sets a new password and a new revocation value, so tokens issued under the old password
+    /// die under `check_revoke_token`. Returns false when no such user exists (same for the
+    /// setters below).
     async fn set_password(&self, id: i64, password: &str) -> Result<bool>;
+    /// Replaces the hash of an unchanged password by a stronger one (re-hash on login): only
+    /// while the stored hash is still `old`, and without touching the revocation value.
+    async fn upgrade_password_hash(&self, id: i64, old: &str, new: &str) -> Result<bool>;
     async fn set_active(&self, id: i64, active: bool) -> Result<bool>;
     async fn delete_user(&self, id: i64) -> Result<bool>;
     async fn record_login(&self, id: i64, now: i64) -> Result<()>;
@@ -102,6 +109,11 @@ pub trait Store: Send + Sync + 'static {
         blacklist_old: bool,
         now: i64,
     ) -> Result<Rotation>;
+}
+
+/// A fresh revocation value: 32 hex characters from the OS's random generator.
+pub fn new_revoke_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// Opens (creating if needed) and migrates the database at `url`.

@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::{NewUser, RefreshToken, Result, Rotation, Store, StoreError, User};
+use crate::{NewUser, RefreshToken, Result, Rotation, Store, StoreError, User, new_revoke_key};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -30,7 +30,7 @@ macro_rules! user_sql {
     ($head:literal, $tail:literal) => {
         concat!(
             $head,
-            " id, username, email, password, is_active, roles, last_login, date_joined ",
+            " id, username, email, password, is_active, roles, last_login, date_joined, revoke_key ",
             $tail
         )
     };
@@ -102,6 +102,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User> {
         roles: serde_json::from_str(&roles).unwrap_or_default(),
         last_login: row.try_get("last_login")?,
         date_joined: row.try_get("date_joined")?,
+        revoke_key: row.try_get("revoke_key")?,
     })
 }
 
@@ -154,8 +155,9 @@ impl Store for SqliteStore {
     async fn create_user(&self, user: NewUser, now: i64) -> Result<User> {
         let roles = serde_json::to_string(&user.roles).expect("a list of strings serializes");
         let row = sqlx::query(user_sql!(
-            "INSERT INTO users (username, email, email_key, password, is_active, roles, date_joined)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING",
+            "INSERT INTO users
+                 (username, email, email_key, password, is_active, roles, date_joined, revoke_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING",
             ""
         ))
         .bind(&user.username)
@@ -165,6 +167,7 @@ impl Store for SqliteStore {
         .bind(user.is_active)
         .bind(roles)
         .bind(now)
+        .bind(new_revoke_key())
         .fetch_one(&self.writer)
         .await
         .map_err(|e| user_conflict(e, &user))?;
@@ -206,9 +209,20 @@ impl Store for SqliteStore {
     }
 
     async fn set_password(&self, id: i64, password: &str) -> Result<bool> {
-        let done = sqlx::query("UPDATE users SET password = $1 WHERE id = $2")
+        let done = sqlx::query("UPDATE users SET password = $1, revoke_key = $2 WHERE id = $3")
             .bind(password)
+            .bind(new_revoke_key())
             .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn upgrade_password_hash(&self, id: i64, old: &str, new: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET password = $1 WHERE id = $2 AND password = $3")
+            .bind(new)
+            .bind(id)
+            .bind(old)
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)

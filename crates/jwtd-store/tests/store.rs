@@ -68,11 +68,31 @@ async fn users_round_trip_and_unique_constraints_are_named() {
     assert!(store.user_by_email("").await.unwrap().is_none());
 
     assert!(store.set_active(alice.id, false).await.unwrap());
+    assert_eq!(alice.revoke_key.len(), 32);
     assert!(store.set_password(alice.id, "argon2$x").await.unwrap());
+    let changed = store.user_by_id(alice.id).await.unwrap().unwrap();
+    assert_ne!(
+        changed.revoke_key, alice.revoke_key,
+        "a new password kills old tokens"
+    );
+    // A re-hash replaces only the hash it read, and keeps the tokens alive.
+    assert!(
+        !store
+            .upgrade_password_hash(alice.id, "stale", "argon2$y")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .upgrade_password_hash(alice.id, "argon2$x", "argon2$z")
+            .await
+            .unwrap()
+    );
     store.record_login(alice.id, 500).await.unwrap();
     let again = store.user_by_id(alice.id).await.unwrap().unwrap();
     assert!(!again.is_active);
-    assert_eq!(again.password, "argon2$x");
+    assert_eq!(again.password, "argon2$z");
+    assert_eq!(again.revoke_key, changed.revoke_key);
     assert_eq!(again.last_login, Some(500));
     assert!(store.delete_user(alice.id).await.unwrap());
     assert!(!store.delete_user(alice.id).await.unwrap());

@@ -61,9 +61,23 @@ impl Lang {
     }
 }
 
-/// Message keys. Names follow SimpleJWT's and DRF's error codes where they have one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Msg {
+/// Declares [`Msg`] and [`Msg::ALL`] from one list, so `ALL` cannot miss a message.
+macro_rules! messages {
+    ($($(#[$meta:meta])* $name:ident,)*) => {
+        /// Message keys. Names follow SimpleJWT's and DRF's error codes where they have one.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $($(#[$meta])* $name,)*
+        }
+
+        impl Msg {
+            /// Every message, in declaration order.
+            pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
+        }
+    };
+}
+
+messages! {
     // DRF field errors
     Required,
     Blank,
@@ -87,8 +101,12 @@ pub enum Msg {
     NoUserId,
     NoJti,
     NoType,
-    /// `{}` = claim name (`exp`).
+    /// `{}` = claim name (`exp`, `refresh_exp`).
     NoClaim,
+    /// `{}` = claim name (`refresh_exp`).
+    ClaimExpired,
+    /// `check_revoke_token`: the token predates a password change.
+    PasswordChanged,
     // DRF request errors
     NoCreds,
     /// `{}` = HTTP method.
@@ -99,12 +117,27 @@ pub enum Msg {
     JsonParse,
     MalformedRequest,
     NotFound,
+    /// DRF's `Throttled` with a wait of one second.
+    ThrottledOneSecond,
+    /// DRF's `Throttled`; `{}` = seconds to wait (more than one).
+    Throttled,
     ServerError,
     // jwtd's own
     /// `{}` = the limit in bytes.
     TooLarge,
     Overloaded,
     DatabaseUnavailable,
+}
+
+impl Msg {
+    /// DRF's `Throttled(wait)` message and its argument.
+    pub fn throttled(wait_secs: u64) -> (Msg, Option<String>) {
+        if wait_secs == 1 {
+            (Msg::ThrottledOneSecond, None)
+        } else {
+            (Msg::Throttled, Some(wait_secs.to_string()))
+        }
+    }
 }
 
 /// Picks the answer language as Django's `LocaleMiddleware` does: the best-weighted
@@ -167,6 +200,182 @@ mod tests {
         assert_eq!(negotiate(Some("*"), &both, Lang::Ru), Lang::Ru);
         assert_eq!(negotiate(Some("en;q=0"), &both, Lang::Ru), Lang::Ru);
         assert_eq!(negotiate(Some(";;,,"), &both, Lang::Ru), Lang::Ru);
+    }
+
+    /// The catalog, pinned message by message: English (SimpleJWT 5.5 / DRF msgids) and what a
+    /// `ru-ru` deployment answers (DRF `ru_RU` over `ru`, SimpleJWT `ru_RU`, read from the
+    /// 5.5.1 / 3.16.1 / 3.18.3 wheels' locale files).
+    const CATALOG: &[(Msg, &str, &str)] = &[
+        (
+            Msg::Required,
+            "This field is required.",
+            "Обязательное поле.",
+        ),
+        (
+            Msg::Blank,
+            "This field may not be blank.",
+            "Это поле не может быть пустым.",
+        ),
+        (
+            Msg::Null,
+            "This field may not be null.",
+            "Это поле не может быть пустым.",
+        ),
+        (Msg::NotString, "Not a valid string.", "Not a valid string."),
+        (
+            Msg::NullCharacters,
+            "Null characters are not allowed.",
+            "Null characters are not allowed.",
+        ),
+        (
+            Msg::NotDict,
+            "Invalid data. Expected a dictionary, but got {}.",
+            "Недопустимые данные. Ожидался dictionary, но был получен {}.",
+        ),
+        (Msg::NoData, "No data provided", "No data provided"),
+        (
+            Msg::NoActive,
+            "No active account found with the given credentials",
+            "Не найдено активной учетной записи с указанными данными",
+        ),
+        (
+            Msg::NoActiveToken,
+            "No active account found for the given token.",
+            "No active account found for the given token.",
+        ),
+        (
+            Msg::BadHeader,
+            "Authorization header must contain two space-delimited values",
+            "Заголовок авторизации должен содержать два значения, разделенных пробелом",
+        ),
+        (
+            Msg::NotValidAny,
+            "Given token not valid for any token type",
+            "Данный токен недействителен для любого типа токена",
+        ),
+        (
+            Msg::WrongType,
+            "Token has wrong type",
+            "Токен имеет неправильный тип",
+        ),
+        (Msg::Invalid, "Token is invalid", "Token is invalid"),
+        (Msg::Expired, "Token is expired", "Token is expired"),
+        (
+            Msg::Blacklisted,
+            "Token is blacklisted",
+            "Токен занесен в черный список",
+        ),
+        (
+            Msg::UserNotFound,
+            "User not found",
+            "Пользователь не найден",
+        ),
+        (
+            Msg::UserInactive,
+            "User is inactive",
+            "Пользователь неактивен",
+        ),
+        (
+            Msg::NoUserId,
+            "Token contained no recognizable user identification",
+            "Токен не содержит идентификатор пользователя",
+        ),
+        (Msg::NoJti, "Token has no id", "У токена нет идентификатора"),
+        (Msg::NoType, "Token has no type", "Токен не имеет типа"),
+        (
+            Msg::NoClaim,
+            "Token has no '{}' claim",
+            "Токен не содержит '{}'",
+        ),
+        (
+            Msg::ClaimExpired,
+            "Token '{}' claim has expired",
+            "Токен имеет просроченное значение '{}'",
+        ),
+        (
+            Msg::PasswordChanged,
+            "The user's password has been changed.",
+            "The user's password has been changed.",
+        ),
+        (
+            Msg::NoCreds,
+            "Authentication credentials were not provided.",
+            "Учетные данные не были предоставлены.",
+        ),
+        (
+            Msg::Method,
+            "Method \"{}\" not allowed.",
+            "Метод \"{}\" не разрешен.",
+        ),
+        (
+            Msg::Media,
+            "Unsupported media type \"{}\" in request.",
+            "Неподдерживаемый тип данных \"{}\" в запросе.",
+        ),
+        (
+            Msg::JsonParse,
+            "JSON parse error - {}",
+            "JSON parse error - {}",
+        ),
+        (
+            Msg::MalformedRequest,
+            "Malformed request.",
+            "Искаженный запрос.",
+        ),
+        (Msg::NotFound, "Not found.", "Страница не найдена."),
+        (
+            Msg::ThrottledOneSecond,
+            "Request was throttled. Expected available in 1 second.",
+            "Запрос был проигнорирован. Expected available in 1 second.",
+        ),
+        (
+            Msg::Throttled,
+            "Request was throttled. Expected available in {} seconds.",
+            "Запрос был проигнорирован. Expected available in {} seconds.",
+        ),
+        (
+            Msg::ServerError,
+            "A server error occurred.",
+            "Ошибка сервера.",
+        ),
+        (
+            Msg::TooLarge,
+            "Request body is too large. The limit is {} bytes.",
+            "Тело запроса слишком велико. Предел — {} байт.",
+        ),
+        (
+            Msg::Overloaded,
+            "Too many logins are being processed. Try again shortly.",
+            "Сейчас обрабатывается слишком много входов. Повторите попытку позже.",
+        ),
+        (
+            Msg::DatabaseUnavailable,
+            "The database is unavailable. Try again shortly.",
+            "База данных недоступна. Повторите попытку позже.",
+        ),
+    ];
+
+    #[test]
+    fn every_message_in_english_and_russian() {
+        assert_eq!(
+            CATALOG.iter().map(|(m, _, _)| *m).collect::<Vec<_>>(),
+            Msg::ALL,
+            "the table lists every message once, in declaration order"
+        );
+        for (msg, en, ru) in CATALOG {
+            assert_eq!(Lang::En.template(*msg), *en, "{msg:?}");
+            assert_eq!(Lang::Ru.template(*msg), *ru, "{msg:?}");
+        }
+        assert_eq!(
+            Msg::throttled(1),
+            (Msg::ThrottledOneSecond, None),
+            "DRF's ngettext picks the singular for 1"
+        );
+        let (msg, arg) = Msg::throttled(42);
+        assert_eq!(
+            Lang::Ru.render(msg, arg.as_deref()),
+            "Запрос был проигнорирован. Expected available in 42 seconds."
+        );
     }
 
     #[test]

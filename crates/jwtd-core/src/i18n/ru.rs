@@ -1,9 +1,17 @@
-//! Russian: what a live `LANGUAGE_CODE = "ru"` deployment of SimpleJWT 5.5 + DRF answers.
+//! Russian: what a live SimpleJWT 5.5 + DRF 3.16–3.18 deployment with
+//! `LANGUAGE_CODE = "ru-ru"` answers.
 //!
-//! `None` means the deployment answers in English: SimpleJWT's `ru_RU` catalog marks
-//! `Token is invalid`, `Token is expired` and `No active account found for the given token.`
-//! fuzzy (gettext ignores fuzzy entries), and DRF's `ru` catalog leaves `Not a valid string.`,
-//! `Null characters are not allowed.`, `No data provided` and `JSON parse error - {}` untranslated.
+//! Django looks a message up in the `ru_RU` catalogs first and falls back to `ru`, so:
+//! * DRF: its `ru_RU` catalog where it has the message («Обязательное поле.», «Страница не
+//!   найдена.»), else its `ru` catalog («Метод "{}" не разрешен.»);
+//! * SimpleJWT ships `ru_RU` only. It marks `Token is invalid`, `Token is expired` and
+//!   `No active account found for the given token.` fuzzy (gettext skips fuzzy entries) and
+//!   leaves `The user's password has been changed.` empty.
+//!
+//! `None` means neither catalog translates the message and the English text is sent, exactly as
+//! gettext falls back. DRF formats the throttle's "Expected available in N seconds." *before*
+//! the lookup, so that half is never found and stays English after the Russian first sentence.
+//! The last three entries are jwtd's own messages (DRF has no 413 and no 503 text).
 
 use super::Msg;
 
@@ -26,12 +34,15 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         Msg::NoJti => "У токена нет идентификатора",
         Msg::NoType => "Токен не имеет типа",
         Msg::NoClaim => "Токен не содержит '{}'",
+        Msg::ClaimExpired => "Токен имеет просроченное значение '{}'",
         Msg::NoCreds => "Учетные данные не были предоставлены.",
         Msg::Method => "Метод \"{}\" не разрешен.",
         Msg::Media => "Неподдерживаемый тип данных \"{}\" в запросе.",
         Msg::MalformedRequest => "Искаженный запрос.",
-        Msg::NotFound => "Не найдено.",
-        Msg::ServerError => "Произошла ошибка сервера.",
+        Msg::NotFound => "Страница не найдена.",
+        Msg::ServerError => "Ошибка сервера.",
+        Msg::ThrottledOneSecond => "Запрос был проигнорирован. Expected available in 1 second.",
+        Msg::Throttled => "Запрос был проигнорирован. Expected available in {} seconds.",
         Msg::TooLarge => "Тело запроса слишком велико. Предел — {} байт.",
         Msg::Overloaded => "Сейчас обрабатывается слишком много входов. Повторите попытку позже.",
         Msg::DatabaseUnavailable => "База данных недоступна. Повторите попытку позже.",
@@ -41,6 +52,7 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         | Msg::NoActiveToken
         | Msg::Invalid
         | Msg::Expired
+        | Msg::PasswordChanged
         | Msg::JsonParse => return None,
     })
 }

@@ -5,13 +5,13 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
-use jwtd_core::token::{TokenKind, UserIdClaim};
+use jwtd_core::token::{Payload, TokenError, TokenKind, UserRef};
 use jwtd_store::User;
 
 use super::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, now};
 
-/// The user a valid access token names.
+/// The user a valid token names.
 pub struct AuthUser(pub User);
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -26,36 +26,54 @@ impl FromRequestParts<AppState> for AuthUser {
         let raw = raw_token(header.as_bytes(), &app.settings.auth_header_types)
             .ok_or_else(no_credentials)??;
         let raw = std::str::from_utf8(raw).unwrap_or("");
-        let payload = app
+        let payload = validated_token(app, raw).await?;
+        let user_ref = app
             .tokens
-            .decode(raw, Some(TokenKind::Access))
-            .map_err(|error| ApiError::NotValidForAnyType {
-                kind: TokenKind::Access,
-                error,
-            })?;
-        let claim = app
-            .tokens
-            .user_id(&payload)
+            .user_ref(&payload)
             .ok_or_else(|| ApiError::coded(Msg::NoUserId, "token_not_valid"))?;
-        let user = user_named_by(app, claim)
+        let user = user_named_by(app, user_ref)
             .await?
             .ok_or_else(|| ApiError::coded(Msg::UserNotFound, "user_not_found"))?;
         if app.settings.check_user_is_active && !user.is_active {
             return Err(ApiError::coded(Msg::UserInactive, "user_inactive"));
         }
+        if !app.tokens.revoke_value_current(&payload, &user.revoke_key) {
+            return Err(ApiError::coded(Msg::PasswordChanged, "password_changed"));
+        }
         Ok(AuthUser(user))
     }
+}
+
+/// `get_validated_token`: the first of `auth_token_classes` the token is valid as; otherwise a
+/// 401 listing why it failed as each. Sliding tokens are also checked against the blacklist.
+async fn validated_token(app: &AppState, raw: &str) -> Result<Payload, ApiError> {
+    let mut failures = Vec::new();
+    for &class in &app.settings.auth_token_classes {
+        let kind = TokenKind::from(class);
+        let error = match app.tokens.decode(raw, Some(kind), now()) {
+            Ok(payload) if kind != TokenKind::Sliding => return Ok(payload),
+            Ok(payload) => match app.tokens.jti(&payload) {
+                Some(jti) if app.store.is_blacklisted(jti).await? => TokenError::Blacklisted,
+                _ => return Ok(payload),
+            },
+            Err(error) => error,
+        };
+        failures.push((kind, error));
+    }
+    Err(ApiError::NotValidForAnyType(failures))
 }
 
 /// The user a token's user-id claim names, if any.
 pub(super) async fn user_named_by(
     app: &AppState,
-    claim: UserIdClaim,
+    user_ref: UserRef,
 ) -> Result<Option<User>, ApiError> {
-    match claim {
-        UserIdClaim::Id(id) => Ok(app.store.user_by_id(id).await?),
-        UserIdClaim::Unknown => Ok(None),
-    }
+    Ok(match user_ref {
+        UserRef::Id(id) => app.store.user_by_id(id).await?,
+        UserRef::Username(name) => app.store.user_by_username(&name).await?,
+        UserRef::Email(email) => app.store.user_by_email(&email).await?,
+        UserRef::Unknown => None,
+    })
 }
 
 /// The token part of `<keyword> <token>`. `None`: no credentials for this scheme (empty header

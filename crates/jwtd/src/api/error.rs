@@ -29,8 +29,9 @@ pub enum ApiError {
         arg: Option<String>,
         code: Option<&'static str>,
     },
-    /// 401 on a protected route: SimpleJWT's `InvalidToken` with its `messages` list.
-    NotValidForAnyType { kind: TokenKind, error: TokenError },
+    /// 401 on a protected route: SimpleJWT's `InvalidToken` with its `messages` list, one
+    /// entry per accepted token class.
+    NotValidForAnyType(Vec<(TokenKind, TokenError)>),
     /// 405 with an `Allow` header.
     MethodNotAllowed { method: String, allow: &'static str },
     /// 503 with `Retry-After` (hashing queue full, database unreachable).
@@ -72,7 +73,7 @@ impl ApiError {
         match self {
             ApiError::Fields(_) | ApiError::NonField(..) => StatusCode::BAD_REQUEST,
             ApiError::Detail { status, .. } => *status,
-            ApiError::NotValidForAnyType { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::NotValidForAnyType(_) => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -100,16 +101,22 @@ impl ApiError {
                 }
                 Value::Object(body)
             }
-            ApiError::NotValidForAnyType { kind, error } => {
-                let (msg, arg) = error.message();
+            ApiError::NotValidForAnyType(failures) => {
+                let messages: Vec<Value> = failures
+                    .iter()
+                    .map(|(kind, error)| {
+                        let (msg, arg) = error.message();
+                        json!({
+                            "token_class": kind.class_name(),
+                            "token_type": kind.claim_value(),
+                            "message": text(msg, arg),
+                        })
+                    })
+                    .collect();
                 json!({
                     "detail": text(Msg::NotValidAny, None),
                     "code": "token_not_valid",
-                    "messages": [{
-                        "token_class": kind.class_name(),
-                        "token_type": kind.claim_value(),
-                        "message": text(msg, arg),
-                    }],
+                    "messages": messages,
                 })
             }
             ApiError::MethodNotAllowed { method, .. } => {

@@ -6,6 +6,7 @@ mod client_ip;
 pub mod error;
 mod fields;
 mod health;
+mod login;
 mod token;
 mod users;
 
@@ -27,11 +28,19 @@ use error::ApiError;
 pub fn router(app: AppState) -> Router {
     let routes = &app.settings.routes;
     let mut router = Router::new().route("/healthz", get(health::healthz));
-    let endpoints: [(&str, MethodRouter<AppState>); 5] = [
+    let endpoints: [(&str, MethodRouter<AppState>); 7] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
         (&routes.token_refresh, post_only(token::refresh)),
         (&routes.token_verify, post_only(token::verify)),
         (&routes.token_blacklist, post_only(token::blacklist)),
+        (
+            &routes.token_obtain_sliding,
+            post_only(token::obtain_sliding),
+        ),
+        (
+            &routes.token_refresh_sliding,
+            post_only(token::refresh_sliding),
+        ),
         (
             &routes.user_me,
             get(users::me).fallback(authenticated_method_not_allowed),

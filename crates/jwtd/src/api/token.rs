@@ -1,4 +1,5 @@
-//! The SimpleJWT token endpoints: obtain pair, refresh, verify, blacklist.
+//! The SimpleJWT token endpoints: obtain pair, refresh, verify, blacklist, and the sliding
+//! obtain and refresh views.
 
 use std::net::SocketAddr;
 
@@ -6,16 +7,15 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use jwtd_core::Msg;
-use jwtd_core::settings::{ExtraClaim, LoginField};
-use jwtd_core::token::{Payload, TokenKind, TokenService, UserIdClaim};
-use jwtd_store::{RefreshToken, Rotation, User};
+use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
+use jwtd_store::{RefreshToken, Rotation};
 use serde_json::{Value, json};
 
 use super::auth::user_named_by;
 use super::body::Data;
-use super::client_ip::client_ip;
 use super::error::ApiError;
 use super::fields::required_strings;
+use super::login::{authenticate, record_login, token_for};
 use crate::state::{AppState, now};
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -27,52 +27,13 @@ pub async fn obtain_pair(
     headers: HeaderMap,
     Data(data): Data,
 ) -> ApiResult {
-    let login_field = app.settings.login_field;
-    let [login, password] = required_strings(&data, [login_field.name(), "password"])?;
-    let user = match login_field {
-        LoginField::Username => app.store.user_by_username(&login).await?,
-        LoginField::Email => app.store.user_by_email(&login).await?,
-    };
-    // The hash is verified whatever the user's state, so unknown, inactive and wrong-password
-    // logins cost the same work and get the same answer.
-    let verification = app
-        .hashing
-        .verify(password.clone(), user.as_ref().map(|u| u.password.clone()))
-        .await
-        .map_err(|_| ApiError::Unavailable {
-            msg: Msg::Overloaded,
-            retry_after_secs: 1,
-        })?;
-    let user = match user {
-        Some(user) if verification.matches && user.is_active => user,
-        _ => return Err(ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoActive)),
-    };
-    if verification.needs_rehash {
-        upgrade_hash_later(&app, user.id, password);
-    }
-
+    let user = authenticate(&app, &data).await?;
     let now = now();
-    let extra = extra_claims(
-        &app,
-        &user,
-        client_ip(peer, &headers, &app.settings.trusted_proxies),
-    );
-    let refresh = app.tokens.refresh_for_user(user.id, extra, now);
-    let jti = app
-        .tokens
-        .jti(&refresh)
-        .expect("minted tokens carry a jti")
-        .to_owned();
-    let record = RefreshToken {
-        family: jti.clone(),
-        jti,
-        user_id: Some(user.id),
-        expires_at: TokenService::exp(&refresh),
-    };
+    let refresh = token_for(&app, TokenKind::Refresh, &user, peer, &headers, now);
+    let mut record = track(&app, &refresh);
+    record.user_id = Some(user.id);
     app.store.add_refresh_token(&record, now).await?;
-    if app.settings.update_last_login {
-        app.store.record_login(user.id, now).await?;
-    }
+    record_login(&app, &user, now).await?;
     let access = app.tokens.access_from_refresh(&refresh, now);
     Ok(Json(json!({
         "refresh": app.tokens.encode(&refresh),
@@ -80,38 +41,30 @@ pub async fn obtain_pair(
     })))
 }
 
-/// Re-hashes a password stored with older parameters or another algorithm (Django's
-/// `must_update`), off the request path.
-fn upgrade_hash_later(app: &AppState, user_id: i64, password: String) {
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Ok(hash) = app.hashing.hash(password).await
-            && let Err(e) = app.store.set_password(user_id, &hash).await
-        {
-            tracing::warn!(user_id, error = %e, "could not upgrade a password hash");
-        }
-    });
+/// `TokenObtainSlidingView`: credentials in, `{"token"}` out.
+pub async fn obtain_sliding(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Data(data): Data,
+) -> ApiResult {
+    let user = authenticate(&app, &data).await?;
+    let now = now();
+    let sliding = token_for(&app, TokenKind::Sliding, &user, peer, &headers, now);
+    record_login(&app, &user, now).await?;
+    Ok(Json(json!({ "token": app.tokens.encode(&sliding) })))
 }
 
-fn extra_claims(app: &AppState, user: &User, ip: std::net::IpAddr) -> Vec<(String, Value)> {
-    app.settings
-        .extra_claims
-        .iter()
-        .map(|claim| {
-            let value = match claim {
-                ExtraClaim::Roles => json!(user.roles),
-                ExtraClaim::IpAddress => json!(ip.to_string()),
-            };
-            (claim.name().to_owned(), value)
-        })
-        .collect()
-}
-
-/// Decodes a refresh token and refuses blacklisted ones (SimpleJWT's `RefreshToken(raw)`).
-async fn valid_refresh(app: &AppState, raw: &str) -> Result<(Payload, RefreshToken), ApiError> {
+/// Decodes a refresh or sliding token and refuses blacklisted ones (SimpleJWT's
+/// `RefreshToken(raw)` / `SlidingToken(raw)`).
+pub(super) async fn decode_blacklistable(
+    app: &AppState,
+    raw: &str,
+    kind: TokenKind,
+) -> Result<(Payload, RefreshToken), ApiError> {
     let payload = app
         .tokens
-        .decode(raw, Some(TokenKind::Refresh))
+        .decode(raw, Some(kind), now())
         .map_err(ApiError::token)?;
     let record = track(app, &payload);
     if app.store.is_blacklisted(&record.jti).await? {
@@ -120,12 +73,12 @@ async fn valid_refresh(app: &AppState, raw: &str) -> Result<(Payload, RefreshTok
     Ok((payload, record))
 }
 
-/// The store's view of a decoded refresh token. A token jwtd never issued (e.g. minted by the
-/// Django site being replaced) starts its own family.
+/// The store's view of a decoded token. A token jwtd never issued (e.g. minted by the Django
+/// site being replaced) starts its own family.
 fn track(app: &AppState, payload: &Payload) -> RefreshToken {
     let jti = jti_text(&app.tokens, payload);
-    let user_id = match app.tokens.user_id(payload) {
-        Some(UserIdClaim::Id(id)) => Some(id),
+    let user_id = match app.tokens.user_ref(payload) {
+        Some(UserRef::Id(id)) => Some(id),
         _ => None,
     };
     RefreshToken {
@@ -145,24 +98,45 @@ fn jti_text(tokens: &TokenService, payload: &Payload) -> String {
 }
 
 fn blacklisted() -> ApiError {
-    ApiError::coded(Msg::Blacklisted, "token_not_valid")
+    ApiError::token(TokenError::Blacklisted)
+}
+
+/// The refresh views' user rule: a token naming a user that no longer exists or is inactive
+/// gets `no_active_account`; under `check_revoke_token`, a token from before a password change
+/// is blacklisted and refused (SimpleJWT PR #928).
+async fn check_token_user(
+    app: &AppState,
+    payload: &Payload,
+    record: &RefreshToken,
+) -> Result<(), ApiError> {
+    let Some(user_ref) = app.tokens.user_ref(payload) else {
+        return Ok(());
+    };
+    let user = user_named_by(app, user_ref)
+        .await?
+        .filter(|u| u.is_active || !app.settings.check_user_is_active);
+    let Some(user) = user else {
+        return Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            Msg::NoActiveToken,
+        ));
+    };
+    if !app.tokens.revoke_value_current(payload, &user.revoke_key) {
+        app.store.blacklist(record, now()).await?;
+        return Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            Msg::PasswordChanged,
+        ));
+    }
+    Ok(())
 }
 
 /// `TokenRefreshView`: a refresh token in, a new access token (and with rotation, a new
 /// refresh token) out.
 pub async fn refresh(State(app): State<AppState>, Data(data): Data) -> ApiResult {
     let [raw] = required_strings(&data, ["refresh"])?;
-    let (payload, record) = valid_refresh(&app, &raw).await?;
-    if let Some(claim) = app.tokens.user_id(&payload) {
-        let user = user_named_by(&app, claim).await?;
-        let active = user.is_some_and(|u| u.is_active || !app.settings.check_user_is_active);
-        if !active {
-            return Err(ApiError::detail(
-                StatusCode::UNAUTHORIZED,
-                Msg::NoActiveToken,
-            ));
-        }
-    }
+    let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh).await?;
+    check_token_user(&app, &payload, &record).await?;
     let now = now();
     let access = app
         .tokens
@@ -189,10 +163,23 @@ pub async fn refresh(State(app): State<AppState>, Data(data): Data) -> ApiResult
     }
 }
 
+/// `TokenRefreshSlidingView`: a sliding token in, the same token with a fresh `exp` out, until
+/// its `refresh_exp` has passed.
+pub async fn refresh_sliding(State(app): State<AppState>, Data(data): Data) -> ApiResult {
+    let [raw] = required_strings(&data, ["token"])?;
+    let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Sliding).await?;
+    let slid = app.tokens.slide(&payload, now()).map_err(ApiError::token)?;
+    check_token_user(&app, &payload, &record).await?;
+    Ok(Json(json!({ "token": app.tokens.encode(&slid) })))
+}
+
 /// `TokenVerifyView`: any well-signed, unexpired token gives `{}`.
 pub async fn verify(State(app): State<AppState>, Data(data): Data) -> ApiResult {
     let [raw] = required_strings(&data, ["token"])?;
-    let payload = app.tokens.decode(&raw, None).map_err(ApiError::token)?;
+    let payload = app
+        .tokens
+        .decode(&raw, None, now())
+        .map_err(ApiError::token)?;
     if app
         .store
         .is_blacklisted(&jti_text(&app.tokens, &payload))
@@ -208,7 +195,7 @@ pub async fn verify(State(app): State<AppState>, Data(data): Data) -> ApiResult 
 /// they expire, as in SimpleJWT.
 pub async fn blacklist(State(app): State<AppState>, Data(data): Data) -> ApiResult {
     let [raw] = required_strings(&data, ["refresh"])?;
-    let (_, record) = valid_refresh(&app, &raw).await?;
+    let (_, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh).await?;
     if !app.store.blacklist(&record, now()).await? {
         return Err(blacklisted());
     }
