@@ -268,7 +268,7 @@ pub enum Algorithm {
 
 /// The `aud` value: one audience or several.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "expected a string or a list of strings")]
 pub enum Audience {
     One(String),
     Many(Vec<String>),

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use jwtd_core::Settings;
@@ -34,22 +34,60 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
     if let Some(url) = &overrides.database_url {
         figment = figment.merge(Serialized::default("database_url", url));
     }
-    let settings: Settings = figment
-        .extract()
-        .map_err(one_line)
-        .context("invalid settings")?;
+    let settings: Settings = figment.extract().map_err(one_line)?;
     settings.validate()?;
     Ok(settings)
 }
 
-/// figment reports every fault; the first one, with its key and source, is the useful line.
+/// figment reports every fault; the first one, said as "setting `key`: what is wrong (where)",
+/// is the useful line.
 fn one_line(err: figment::Error) -> anyhow::Error {
-    let first = err
-        .into_iter()
-        .next()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    anyhow::anyhow!(first.replace('\n', " "))
+    use figment::error::Kind;
+    let Some(e) = err.into_iter().next() else {
+        return anyhow::anyhow!("invalid settings");
+    };
+    let key = e.path.join(".");
+    let problem = match &e.kind {
+        Kind::UnknownField(name, known) => {
+            let key = if key.is_empty() { name.clone() } else { key.clone() };
+            let hint = match closest(name, known) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("known settings here: {}", known.join(", ")),
+            };
+            return anyhow::anyhow!("unknown setting `{key}`; {hint}{}", origin(&e));
+        }
+        Kind::UnknownVariant(found, allowed) => {
+            format!("{found:?} is not allowed; use one of: {}", allowed.join(", "))
+        }
+        Kind::InvalidType(found, expected) => format!("expected {expected}, found {found}"),
+        Kind::Message(message) => message.clone(),
+        other => other.to_string(),
+    };
+    anyhow::anyhow!("setting `{key}`: {problem}{}", origin(&e))
+}
+
+/// The known name most like `name`, if one is close enough to be a typo.
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), *k))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// Where the bad value came from: the file, or the environment variable's name.
+fn origin(e: &figment::Error) -> String {
+    let Some(metadata) = &e.metadata else {
+        return String::new();
+    };
+    match &metadata.source {
+        Some(source) => format!(" (in {source})"),
+        None if metadata.name.contains("environment") && !e.path.is_empty() => {
+            format!(" (from JWTD_{})", e.path.join("__").to_uppercase())
+        }
+        None => format!(" (from {})", metadata.name),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The `jwtd` command line.
 
+mod config;
 mod user;
 
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{self, Overrides};
+use crate::config::{self as settings_loader, Overrides};
 use crate::server::{Server, shutdown_signal};
 
 #[derive(Parser)]
@@ -41,6 +42,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Inspect the settings.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -87,13 +91,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { bind } => {
             init_logging();
             overrides.bind = bind;
-            let settings = config::load(cli.config.as_deref(), &overrides)?;
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             let server = Server::build(settings).await?;
             server.run_until(shutdown_signal()).await
         }
         Command::User(command) => {
-            let settings = config::load(cli.config.as_deref(), &overrides)?;
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             user::run(command, &settings).await
+        }
+        Command::Config(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            config::run(command, &settings)
         }
     }
 }

@@ -168,3 +168,53 @@ fn bad_settings_name_the_key() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("bind"), "{stderr}");
 }
+
+#[test]
+fn config_check_prints_the_effective_settings_and_names_bad_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jwtd.toml");
+    let check = |toml: &str, envs: &[(&str, &str)]| {
+        std::fs::write(&file, toml).unwrap();
+        run_jwtd(
+            &[
+                OsStr::new("config"),
+                OsStr::new("check"),
+                OsStr::new("--config"),
+                file.as_os_str(),
+            ],
+            envs,
+            "",
+        )
+    };
+    let ok = check(
+        "signing_key = \"a secret that is long enough, 32+ bytes\"\nalgorithm = \"HS512\"\n",
+        &[("JWTD_ACCESS_TOKEN_LIFETIME", "60s")],
+    );
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout.contains("algorithm = \"HS512\""), "{stdout}");
+    assert!(stdout.contains("access_token_lifetime = \"1m\""), "{stdout}");
+    assert!(stdout.contains("signing_key = \"<redacted>\""), "{stdout}");
+    assert!(!stdout.contains("a secret"), "{stdout}");
+
+    fails_with(
+        &check("acces_token_lifetime = \"5m\"\n", &[]),
+        "unknown setting `acces_token_lifetime`; did you mean `access_token_lifetime`?",
+    );
+    fails_with(
+        &check("algorithm = \"RS999\"\n", &[]),
+        "setting `algorithm`: \"RS999\" is not allowed; use one of: HS256, HS384, HS512",
+    );
+    fails_with(
+        &check("[routes]\ntoken_verify = \"/token/\"\n", &[]),
+        "setting `routes.token_verify`: \"/token/\" is used by another route",
+    );
+    fails_with(
+        &check("", &[("JWTD_LEEWAY", "soon")]),
+        "setting `leeway`: invalid duration \"soon\"",
+    );
+    fails_with(
+        &check("user_id_field = \"uuid\"\n", &[]),
+        "use one of: id, username, email",
+    );
+}

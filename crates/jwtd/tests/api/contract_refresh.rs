@@ -4,17 +4,6 @@ use serde_json::{Map, Value, json};
 
 use crate::helpers::*;
 
-fn invalid(detail: &str) -> Value {
-    json!({"detail": detail, "code": "token_not_valid"})
-}
-
-/// A refresh token's claims with one claim changed or removed, re-signed with the key.
-fn altered(app: &TestApp, token: &str, change: impl FnOnce(&mut Map<String, Value>)) -> String {
-    let mut claims = token_part(token, 1);
-    change(&mut claims);
-    app.sign(&claims)
-}
-
 #[tokio::test]
 async fn refresh_gives_a_new_access_token() {
     let app = spawn_app().await;
@@ -70,7 +59,7 @@ async fn rotation_returns_a_fresh_refresh_token_and_blacklists_the_old_one() {
     );
     app.post_json("/token/refresh/", json!({"refresh": refresh}))
         .await
-        .expect(401, invalid("Token is blacklisted"));
+        .expect(401, token_not_valid("Token is blacklisted"));
     app.post_json("/token/verify/", json!({"token": refresh}))
         .await
         .expect(400, json!({"non_field_errors": ["Token is blacklisted"]}));
@@ -92,26 +81,26 @@ async fn refused_refresh_tokens_name_their_fault() {
         ("not a token".to_owned(), "Token is invalid"),
         (format!("{refresh}x"), "Token is invalid"),
         (
-            altered(&app, &refresh, |c| {
+            app.altered(&refresh, |c| {
                 c.insert("exp".into(), json!(now - 5));
             }),
             "Token is expired",
         ),
         (access.clone(), "Token has wrong type"),
         (
-            altered(&app, &refresh, |c| {
+            app.altered(&refresh, |c| {
                 c.remove("jti");
             }),
             "Token has no id",
         ),
         (
-            altered(&app, &refresh, |c| {
+            app.altered(&refresh, |c| {
                 c.remove("token_type");
             }),
             "Token has no type",
         ),
         (
-            altered(&app, &refresh, |c| {
+            app.altered(&refresh, |c| {
                 c.remove("exp");
             }),
             "Token has no 'exp' claim",
@@ -120,15 +109,15 @@ async fn refused_refresh_tokens_name_their_fault() {
     for (token, detail) in &cases {
         app.post_json("/token/refresh/", json!({"refresh": token}))
             .await
-            .expect(401, invalid(detail));
+            .expect(401, token_not_valid(detail));
         app.post_json("/token/blacklist/", json!({"refresh": token}))
             .await
-            .expect(401, invalid(detail));
+            .expect(401, token_not_valid(detail));
         if *detail != "Token has wrong type" && *detail != "Token has no type" {
             // verify takes any token type, so only the type faults pass there.
             app.post_json("/token/verify/", json!({"token": token}))
                 .await
-                .expect(401, invalid(detail));
+                .expect(401, token_not_valid(detail));
         }
     }
     app.post_json("/token/refresh/", json!({}))
@@ -161,7 +150,7 @@ async fn verify_accepts_any_well_signed_unexpired_token() {
     app.post_json("/token/verify/", json!({"token": access}))
         .await
         .expect(200, json!({}));
-    let typeless = altered(&app, &access, |c| {
+    let typeless = app.altered(&access, |c| {
         c.remove("token_type");
     });
     app.post_json("/token/verify/", json!({"token": typeless}))
@@ -179,10 +168,10 @@ async fn blacklisting_retires_a_refresh_token_but_not_its_access_tokens() {
         .expect(200, json!({}));
     app.post_json("/token/blacklist/", json!({"refresh": refresh}))
         .await
-        .expect(401, invalid("Token is blacklisted"));
+        .expect(401, token_not_valid("Token is blacklisted"));
     app.post_json("/token/refresh/", json!({"refresh": refresh}))
         .await
-        .expect(401, invalid("Token is blacklisted"));
+        .expect(401, token_not_valid("Token is blacklisted"));
     app.post_json("/token/verify/", json!({"token": refresh}))
         .await
         .expect(400, json!({"non_field_errors": ["Token is blacklisted"]}));
@@ -224,5 +213,5 @@ async fn refresh_tokens_jwtd_never_issued_are_honoured_until_blacklisted() {
         .expect(200, json!({}));
     app.post_json("/token/refresh/", json!({"refresh": foreign}))
         .await
-        .expect(401, invalid("Token is blacklisted"));
+        .expect(401, token_not_valid("Token is blacklisted"));
 }

@@ -174,14 +174,36 @@ impl TestApp {
 
     /// Signs arbitrary claims with the server's key, as another SimpleJWT site would.
     pub fn sign(&self, claims: &Map<String, Value>) -> String {
-        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        jsonwebtoken::encode(
-            &header,
-            claims,
-            &jsonwebtoken::EncodingKey::from_secret(KEY.as_bytes()),
-        )
-        .unwrap()
+        sign_with(jsonwebtoken::Algorithm::HS256, claims)
     }
+
+    /// The claims of `token` changed by `change`, re-signed with the key (HS256).
+    pub fn altered(&self, token: &str, change: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let mut claims = token_part(token, 1);
+        change(&mut claims);
+        self.sign(&claims)
+    }
+
+    /// POSTs `{"token": token}` to the verify endpoint.
+    pub async fn verify(&self, token: &str) -> Answer {
+        self.post_json("/token/verify/", serde_json::json!({"token": token}))
+            .await
+    }
+}
+
+/// Signs claims with the test key and the given HMAC algorithm.
+pub fn sign_with(algorithm: jsonwebtoken::Algorithm, claims: &Map<String, Value>) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(algorithm),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(KEY.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// `{"detail": <detail>, "code": "token_not_valid"}`.
+pub fn token_not_valid(detail: &str) -> Value {
+    serde_json::json!({"detail": detail, "code": "token_not_valid"})
 }
 
 /// The JSON of one part of a token (0 = header, 1 = payload), key order kept.

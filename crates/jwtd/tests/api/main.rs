@@ -9,6 +9,7 @@ mod concurrency;
 mod contract_obtain;
 mod contract_refresh;
 mod enumeration;
+mod parity;
 mod seeds;
 mod shutdown;
 mod token_claims;

@@ -1,0 +1,63 @@
+//! `jwtd config check`: loads the settings exactly as `jwtd serve` would and prints the
+//! effective values as TOML, secrets redacted. A bad key or value fails like `serve` does.
+
+use clap::Subcommand;
+use jwtd_core::Settings;
+use serde_json::Value;
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the settings (file < JWTD_* environment < flags) and print the effective ones.
+    Check,
+}
+
+pub fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        ConfigCommand::Check => {
+            print!("{}", effective_toml(settings)?);
+            Ok(())
+        }
+    }
+}
+
+/// The settings as a TOML document. TOML has no null, so unset options are listed in a comment.
+pub fn effective_toml(settings: &Settings) -> anyhow::Result<String> {
+    let Value::Object(fields) = serde_json::to_value(settings)? else {
+        anyhow::bail!("settings did not serialize to a table");
+    };
+    let unset: Vec<&str> = fields
+        .iter()
+        .filter(|(_, v)| v.is_null())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut out = String::from("# jwtd effective settings; secrets are shown as \"<redacted>\".\n");
+    if !unset.is_empty() {
+        out.push_str(&format!("# not set: {}\n", unset.join(", ")));
+    }
+    let set: serde_json::Map<String, Value> =
+        fields.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    out.push_str(&toml::to_string(&set)?);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jwtd_core::settings::Secret;
+
+    #[test]
+    fn prints_every_setting_and_no_secret() {
+        let settings = Settings {
+            signing_key: Some(Secret("s3cret-s3cret-s3cret-s3cret-s3cret".into())),
+            ..Settings::default()
+        };
+        let text = effective_toml(&settings).unwrap();
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(text.contains("signing_key = \"<redacted>\""), "{text}");
+        assert!(text.contains("# not set: audience, issuer"), "{text}");
+        // The output is itself a valid settings file with the same meaning.
+        let reparsed: Settings = toml::from_str(&text.replace("\"<redacted>\"", "\"x\"")).unwrap();
+        assert_eq!(reparsed.access_token_lifetime, settings.access_token_lifetime);
+        assert_eq!(reparsed.routes.token_obtain, settings.routes.token_obtain);
+    }
+}
