@@ -49,7 +49,11 @@ fn one_line(err: figment::Error) -> anyhow::Error {
     let key = e.path.join(".");
     let problem = match &e.kind {
         Kind::UnknownField(name, known) => {
-            let key = if key.is_empty() { name.clone() } else { key.clone() };
+            let key = if key.is_empty() {
+                name.clone()
+            } else {
+                key.clone()
+            };
             let hint = match closest(name, known) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("known settings here: {}", known.join(", ")),
@@ -57,7 +61,10 @@ fn one_line(err: figment::Error) -> anyhow::Error {
             return anyhow::anyhow!("unknown setting `{key}`; {hint}{}", origin(&e));
         }
         Kind::UnknownVariant(found, allowed) => {
-            format!("{found:?} is not allowed; use one of: {}", allowed.join(", "))
+            format!(
+                "{found:?} is not allowed; use one of: {}",
+                allowed.join(", ")
+            )
         }
         Kind::InvalidType(found, expected) => format!("expected {expected}, found {found}"),
         Kind::Message(message) => message.clone(),

@@ -57,7 +57,10 @@ mod tests {
         assert!(text.contains("# not set: audience, issuer"), "{text}");
         // The output is itself a valid settings file with the same meaning.
         let reparsed: Settings = toml::from_str(&text.replace("\"<redacted>\"", "\"x\"")).unwrap();
-        assert_eq!(reparsed.access_token_lifetime, settings.access_token_lifetime);
+        assert_eq!(
+            reparsed.access_token_lifetime,
+            settings.access_token_lifetime
+        );
         assert_eq!(reparsed.routes.token_obtain, settings.routes.token_obtain);
     }
 }

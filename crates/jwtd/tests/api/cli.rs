@@ -191,9 +191,16 @@ fn config_check_prints_the_effective_settings_and_names_bad_keys() {
         &[("JWTD_ACCESS_TOKEN_LIFETIME", "60s")],
     );
     let stdout = String::from_utf8_lossy(&ok.stdout);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(stdout.contains("algorithm = \"HS512\""), "{stdout}");
-    assert!(stdout.contains("access_token_lifetime = \"1m\""), "{stdout}");
+    assert!(
+        stdout.contains("access_token_lifetime = \"1m\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("signing_key = \"<redacted>\""), "{stdout}");
     assert!(!stdout.contains("a secret"), "{stdout}");
 

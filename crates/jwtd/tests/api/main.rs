@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth_header;
+mod catalog;
 mod cli;
 mod concurrency;
 mod contract_obtain;

@@ -24,20 +24,25 @@ fn keys(token: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn audience_is_written_and_required() {
-    let app = spawn_with(|s| {
-        s.audience = Some(jwtd_core::settings::Audience::One("billing".into()))
-    })
-    .await;
+    let app =
+        spawn_with(|s| s.audience = Some(jwtd_core::settings::Audience::One("billing".into())))
+            .await;
     let alice = app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
     assert_eq!(token_part(&refresh, 1)["aud"], json!("billing"));
-    assert_eq!(keys(&access).last().unwrap(), "aud", "aud follows every claim");
+    assert_eq!(
+        keys(&access).last().unwrap(),
+        "aud",
+        "aud follows every claim"
+    );
     app.verify(&access).await.expect(200, json!({}));
 
     let invalid = token_not_valid("Token is invalid");
     let mut wrong = refresh_claims(alice.id);
     wrong.insert("aud".into(), json!("shipping"));
-    app.verify(&app.sign(&wrong)).await.expect(401, invalid.clone());
+    app.verify(&app.sign(&wrong))
+        .await
+        .expect(401, invalid.clone());
     let missing = refresh_claims(alice.id);
     app.verify(&app.sign(&missing)).await.expect(401, invalid);
     let mut listed = refresh_claims(alice.id);
@@ -49,7 +54,10 @@ async fn audience_is_written_and_required() {
     plain.add_user("alice", "", "pw", &[]).await;
     let (refresh, _) = plain.login("alice", "pw").await;
     assert!(!token_part(&refresh, 1).contains_key("aud"));
-    plain.verify(&plain.sign(&wrong)).await.expect(200, json!({}));
+    plain
+        .verify(&plain.sign(&wrong))
+        .await
+        .expect(200, json!({}));
 }
 
 #[tokio::test]
@@ -144,7 +152,10 @@ async fn token_type_and_jti_claims_are_renamed() {
     .await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
-    assert_eq!(keys(&refresh), ["kind", "exp", "iat", "token_id", "user_id"]);
+    assert_eq!(
+        keys(&refresh),
+        ["kind", "exp", "iat", "token_id", "user_id"]
+    );
     let answer = app
         .post_json("/token/refresh/", json!({"refresh": refresh}))
         .await;
@@ -230,13 +241,17 @@ async fn check_revoke_token_kills_tokens_when_the_password_changes() {
     assert_eq!(revoke.len(), 32, "a random value, not a digest of the hash");
     assert_eq!(
         keys(&access),
-        ["token_type", "exp", "iat", "jti", "user_id", "hash_password"]
+        [
+            "token_type",
+            "exp",
+            "iat",
+            "jti",
+            "user_id",
+            "hash_password"
+        ]
     );
     let me = |token: String| {
-        let request = app
-            .http
-            .get(app.url("/users/me/"))
-            .bearer_auth(token);
+        let request = app.http.get(app.url("/users/me/")).bearer_auth(token);
         app.send(request)
     };
     assert_eq!(me(access.clone()).await.status, 200);
@@ -301,7 +316,10 @@ async fn rehash_on_login_does_not_revoke_tokens() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(after.password.starts_with("argon2$argon2id$"), "re-hashed on login");
+    assert!(
+        after.password.starts_with("argon2$argon2id$"),
+        "re-hashed on login"
+    );
     assert_eq!(after.revoke_key, alice.revoke_key);
     let me = app
         .get_with_auth("/users/me/", &format!("Bearer {access}"))
@@ -368,7 +386,10 @@ async fn sliding_tokens_refresh_until_refresh_exp() {
     });
     app.post_json("/token/sliding/refresh/", json!({"token": stale}))
         .await
-        .expect(401, token_not_valid("Token 'refresh_exp' claim has expired"));
+        .expect(
+            401,
+            token_not_valid("Token 'refresh_exp' claim has expired"),
+        );
     let endless = app.altered(&token, |c| {
         c.remove("refresh_exp");
     });
