@@ -69,8 +69,13 @@ pub struct Settings {
     /// Claims added at login after `user_id`, in this order, and copied to refreshed tokens.
     pub extra_claims: Vec<ExtraClaim>,
     pub data_dir: PathBuf,
-    /// `sqlite://path` (default: `<data_dir>/jwtd.db`).
+    /// `sqlite://PATH` (default: `<data_dir>/jwtd.db`) or `postgres://USER:PASSWORD@HOST/DB`.
     pub database_url: Option<String>,
+    /// Database connections per pool.
+    pub database_pool_size: u32,
+    /// How long a request waits for a database connection before it gets a 503.
+    #[serde(with = "duration")]
+    pub database_acquire_timeout: Duration,
     pub bind: SocketAddr,
     /// Peers whose `X-Forwarded-For` is believed when finding the client IP.
     pub trusted_proxies: Vec<IpNet>,
@@ -115,6 +120,8 @@ impl Default for Settings {
             extra_claims: Vec::new(),
             data_dir: PathBuf::from("./jwtd-data"),
             database_url: None,
+            database_pool_size: 10,
+            database_acquire_timeout: Duration::from_secs(5),
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             trusted_proxies: Vec::new(),
             routes: Routes::default(),
@@ -194,6 +201,12 @@ impl Settings {
         }
         if !self.languages.is_empty() && !self.languages.contains(&self.language) {
             return Err(bad("languages", "must include `language`"));
+        }
+        if self.database_pool_size == 0 {
+            return Err(bad("database_pool_size", "must be at least 1"));
+        }
+        if self.database_acquire_timeout.is_zero() {
+            return Err(bad("database_acquire_timeout", "must be more than zero"));
         }
         self.routes.validate()?;
         self.hashing.validate()?;

@@ -1,13 +1,20 @@
 //! jwtd-store: users, refresh tokens and the blacklist behind one [`Store`] trait.
 //!
-//! The embedded default is SQLite in WAL mode ([`sqlite::SqliteStore`]). Times are epoch
-//! seconds (`i64`) supplied by the caller, so every backend stores the same thing and tests can
-//! control the clock. Schema changes are versioned migrations embedded in the binary and
-//! applied by [`open`].
+//! Two backends share one SQL implementation ([`sql`]): SQLite in WAL mode, the embedded
+//! default ([`sqlite::SqliteStore`]), and PostgreSQL for several jwtd instances behind a load
+//! balancer ([`postgres::PgStore`]). Times are epoch seconds (`i64`) supplied by the caller, so
+//! every backend stores the same thing and tests can control the clock. Schema changes are
+//! versioned migrations, one folder per dialect, embedded in the binary and applied by [`open`].
 
+#[macro_use]
+mod sql;
+pub mod postgres;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -61,12 +68,36 @@ pub enum StoreError {
     UsernameTaken(String),
     #[error("email {0:?} is already used by another user")]
     EmailTaken(String),
-    #[error("unsupported database URL {0:?} (expected sqlite://PATH)")]
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Whether waiting may fix it: the database is unreachable or out of connections, as
+    /// opposed to a bad URL, a failed migration or a constraint.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                ) || e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    // PostgreSQL: the server is starting up or shutting down (class 57P).
+                    .is_some_and(|code| code.starts_with("57P"))
+            }
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -100,6 +131,10 @@ pub trait Store: Send + Sync + 'static {
     async fn is_blacklisted(&self, jti: &str) -> Result<bool>;
     /// Blacklists a token, recording it first if jwtd never saw it. False when it already was.
     async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool>;
+    /// Deletes at most `batch` refresh-token rows (blacklist entries included) whose token
+    /// expired before `cutoff`; returns how many. Callers loop until it returns less than
+    /// `batch`, so each call is one short transaction.
+    async fn flush_expired(&self, cutoff: i64, batch: u32) -> Result<u64>;
     /// Atomically replaces `old` by `new`: exactly one caller per `old` gets
     /// [`Rotation::Rotated`], however many race, and `old` is blacklisted when asked.
     async fn rotate(
@@ -116,11 +151,62 @@ pub fn new_revoke_key() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// Connection-pool limits.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Connections per pool (SQLite: readers; its single writer is always one connection).
+    pub max_connections: u32,
+    /// How long a request waits for a connection before it fails (and gets a 503).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Opens (creating if needed) and migrates the database at `url`.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+pub async fn open(url: &str, pool: &PoolConfig) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+        Ok(Arc::new(sqlite::SqliteStore::open(url, pool).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::open(url, pool).await?))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// The URL with its password replaced by `***`, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(
+            super::redact_url("postgres://jwtd:s3cret@db:5432/jwtd?sslmode=require"),
+            "postgres://jwtd:***@db:5432/jwtd?sslmode=require"
+        );
+        assert_eq!(
+            super::redact_url("postgres://jwtd@db/jwtd"),
+            "postgres://jwtd@db/jwtd"
+        );
+        assert_eq!(super::redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -1,13 +1,20 @@
-//! The store contract, run against a real SQLite file.
+//! The store contract, run against a real SQLite file, or a fresh database on the PostgreSQL
+//! server named by `TEST_DATABASE_URL` when it is set.
 
 use std::sync::Arc;
 
-use jwtd_store::{NewUser, RefreshToken, Rotation, Store, StoreError};
+use jwtd_store::testing::{fresh_postgres_database, postgres_server};
+use jwtd_store::{NewUser, PoolConfig, RefreshToken, Rotation, Store, StoreError};
 
 async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store = jwtd_store::open(&url).await.unwrap();
+    let url = match postgres_server() {
+        Some(server) => fresh_postgres_database(&server).await,
+        None => format!("sqlite://{}", dir.path().join("t.db").display()),
+    };
+    let store = jwtd_store::open(&url, &PoolConfig::default())
+        .await
+        .unwrap();
     (dir, store)
 }
 
@@ -166,5 +173,32 @@ async fn rotation_without_blacklisting_still_allows_one_successor() {
             .await
             .unwrap(),
         Rotation::AlreadyUsed
+    );
+}
+
+#[tokio::test]
+async fn flush_removes_expired_rows_in_batches() {
+    let (_dir, store) = fresh().await;
+    for i in 0..25 {
+        let mut t = token(&format!("old{i}"), "f");
+        t.expires_at = 100 + i;
+        store.add_refresh_token(&t, 1).await.unwrap();
+    }
+    let mut dead = token("dead", "f");
+    dead.expires_at = 50;
+    store.blacklist(&dead, 1).await.unwrap();
+    let live = token("live", "f");
+    store.add_refresh_token(&live, 1).await.unwrap();
+    store.blacklist(&live, 2).await.unwrap();
+
+    // Rows whose token expired before 200: 25 + the blacklisted one, 10 at a time.
+    assert_eq!(store.flush_expired(200, 10).await.unwrap(), 10);
+    assert_eq!(store.flush_expired(200, 10).await.unwrap(), 10);
+    assert_eq!(store.flush_expired(200, 10).await.unwrap(), 6);
+    assert_eq!(store.flush_expired(200, 10).await.unwrap(), 0);
+    assert!(!store.is_blacklisted("dead").await.unwrap());
+    assert!(
+        store.is_blacklisted("live").await.unwrap(),
+        "unexpired blacklist entries stay"
     );
 }

@@ -4,12 +4,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use jwtd_core::Settings;
 use jwtd_core::password::Hasher;
 use jwtd_core::token::TokenService;
-use jwtd_store::Store;
+use jwtd_store::{PoolConfig, Store, redact_url};
 use tokio::net::TcpListener;
 
 use crate::hashing::HashPool;
@@ -36,19 +37,54 @@ pub fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
         })
 }
 
-/// Opens (creating and migrating) the configured database.
+/// Opens (creating and migrating) the configured database, once.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     prepare_data_dir(settings)?;
     let url = settings.effective_database_url();
-    jwtd_store::open(&url)
+    jwtd_store::open(&url, &pool_config(settings))
         .await
-        .with_context(|| format!("cannot open the database {url}"))
+        .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+}
+
+/// Opens the database, retrying with exponential back-off (0.5 s doubling to 30 s) while it
+/// is unreachable, so a server started before its database waits for it instead of dying.
+/// Errors that waiting cannot fix (a bad URL, a failed migration) end the wait at once.
+pub async fn open_store_patiently(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    prepare_data_dir(settings)?;
+    let url = settings.effective_database_url();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        match jwtd_store::open(&url, &pool_config(settings)).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_transient() => {
+                tracing::warn!(
+                    database = %redact_url(&url),
+                    error = %e,
+                    retry_in = ?delay,
+                    "database unreachable; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot open the database {}", redact_url(&url)));
+            }
+        }
+    }
+}
+
+fn pool_config(settings: &Settings) -> PoolConfig {
+    PoolConfig {
+        max_connections: settings.database_pool_size,
+        acquire_timeout: settings.database_acquire_timeout,
+    }
 }
 
 impl Server {
     pub async fn build(settings: Settings) -> anyhow::Result<Server> {
         settings.validate()?;
-        let store = open_store(&settings).await?;
+        let store = open_store_patiently(&settings).await?;
         let secret = match &settings.signing_key {
             Some(key) => key.0.as_bytes().to_vec(),
             None => {
@@ -70,7 +106,7 @@ impl Server {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         tracing::info!(
             data_dir = %settings.data_dir.display(),
-            database = %settings.effective_database_url(),
+            database = %redact_url(&settings.effective_database_url()),
             "storage ready"
         );
         let state = AppState::new(settings, store, tokens, hashing);

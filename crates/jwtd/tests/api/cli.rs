@@ -3,18 +3,22 @@
 use std::ffi::OsStr;
 use std::process::{Command, Output, Stdio};
 
-use crate::helpers::run_jwtd;
+use crate::helpers::{run_jwtd, test_database_for};
 
 const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
 
 fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
     let mut all = vec![OsStr::new("--data-dir"), dir.as_os_str()];
     all.extend(args.iter().map(OsStr::new));
-    let cheap = [
+    let database = test_database_for(dir);
+    let mut envs = vec![
         ("JWTD_HASHING__MEMORY_KIB", "64"),
         ("JWTD_HASHING__ITERATIONS", "1"),
     ];
-    run_jwtd(&all, &cheap, stdin)
+    if let Some(url) = &database {
+        envs.push(("JWTD_DATABASE_URL", url));
+    }
+    run_jwtd(&all, &envs, stdin)
 }
 
 #[track_caller]

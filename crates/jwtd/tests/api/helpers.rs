@@ -1,4 +1,8 @@
-//! `spawn_app()`: a jwtd on port 0 over a fresh SQLite file, plus request helpers.
+//! `spawn_app()`: a jwtd on port 0 over a fresh database, plus request helpers.
+//!
+//! The database is a SQLite file in the test's data directory, or, when
+//! `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it: the whole suite
+//! runs on either backend.
 
 use std::sync::Arc;
 
@@ -7,6 +11,7 @@ use jwtd::server::Server;
 use jwtd::state::AppState;
 use jwtd_core::Settings;
 use jwtd_core::settings::Secret;
+use jwtd_store::testing::{fresh_postgres_database, postgres_server};
 use jwtd_store::{NewUser, User};
 use serde_json::{Map, Value};
 
@@ -79,7 +84,10 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_in(dir, settings).await
 }
 
-pub async fn spawn_in(dir: Arc<tempfile::TempDir>, settings: Settings) -> TestApp {
+pub async fn spawn_in(dir: Arc<tempfile::TempDir>, mut settings: Settings) -> TestApp {
+    if settings.database_url.is_none() {
+        settings.database_url = test_database().await;
+    }
     let server = Server::build(settings).await.expect("server starts");
     let base = format!("http://{}", server.local_addr());
     let state = server.state();
@@ -217,6 +225,33 @@ pub fn token_part(token: &str, index: usize) -> Map<String, Value> {
 
 pub fn now() -> i64 {
     jwtd::state::now()
+}
+
+/// The database URL for a test's jwtd: `None` (SQLite in its data directory) or a fresh
+/// database on the PostgreSQL server under test.
+pub async fn test_database() -> Option<String> {
+    match postgres_server() {
+        Some(server) => Some(fresh_postgres_database(&server).await),
+        None => None,
+    }
+}
+
+/// [`test_database`] for the jwtd processes run on `data_dir`: the same database for every
+/// call with the same directory (remembered in a file there).
+pub fn test_database_for(data_dir: &std::path::Path) -> Option<String> {
+    postgres_server()?;
+    let memo = data_dir.join("test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&memo) {
+        return Some(url);
+    }
+    let url = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test_database())?;
+    std::fs::create_dir_all(data_dir).unwrap();
+    std::fs::write(&memo, &url).unwrap();
+    Some(url)
 }
 
 /// Runs the `jwtd` binary with `args`, feeding `stdin`, and collects its output.

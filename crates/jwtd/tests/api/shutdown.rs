@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{KEY, run_jwtd};
+use crate::helpers::{KEY, run_jwtd, test_database};
 
 const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
 
@@ -56,10 +56,14 @@ fn cli(config: &Path, args: &[&str], stdin: &str) -> bool {
 async fn sigterm_under_load_loses_no_committed_write() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("jwtd.toml");
+    let database = match test_database().await {
+        Some(url) => format!("database_url = {url:?}\n"),
+        None => String::new(),
+    };
     std::fs::write(
         &config,
         format!(
-            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n[hashing]\nmemory_kib = 64\niterations = 1\n",
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}[hashing]\nmemory_kib = 64\niterations = 1\n",
             dir.path().join("data")
         ),
     )

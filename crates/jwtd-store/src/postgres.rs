@@ -1,0 +1,44 @@
+//! The PostgreSQL store: shared state for several jwtd instances behind one load balancer.
+//!
+//! One pool serves reads and writes. Transactions run at READ COMMITTED: the rotation's
+//! compare-and-set (`UPDATE … WHERE rotated_at IS NULL`) takes the row lock and re-checks its
+//! condition after a concurrent rotation commits, so exactly one instance wins. Migrations take
+//! sqlx's advisory lock, so instances starting together apply them once.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+use crate::{
+    NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, User, new_revoke_key,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct PgStore {
+    /// Both names point at the one pool, so the shared SQL can say which it means.
+    reader: PgPool,
+    writer: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str, pool: &PoolConfig) -> Result<Self> {
+        let options: PgConnectOptions = url.parse()?;
+        let options = options.application_name("jwtd");
+        let pool = PgPoolOptions::new()
+            .max_connections(pool.max_connections)
+            .acquire_timeout(pool.acquire_timeout)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore {
+            reader: pool.clone(),
+            writer: pool,
+        })
+    }
+
+    async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.writer.begin().await?)
+    }
+}
+
+sql_store!(PgStore, Postgres, PgRow);
