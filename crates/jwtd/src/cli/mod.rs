@@ -1,6 +1,7 @@
 //! The `jwtd` command line.
 
 mod config;
+mod tokens;
 mod user;
 
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Maintain the refresh-token table.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
     /// Inspect the settings.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -98,6 +102,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             user::run(command, &settings).await
+        }
+        Command::Tokens(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            tokens::run(command, &settings).await
         }
         Command::Config(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;

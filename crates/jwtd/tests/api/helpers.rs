@@ -278,3 +278,58 @@ pub fn run_jwtd(
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// A `jwtd serve` process started from a config file; killed when dropped.
+pub struct JwtdProcess {
+    child: std::process::Child,
+    /// `http://<addr>` it listens on.
+    pub base: String,
+}
+
+impl JwtdProcess {
+    /// Starts `jwtd serve` and waits for its "listening" log line to learn the port.
+    pub fn start(config: &std::path::Path) -> JwtdProcess {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jwtd"))
+            .args(["--config", config.to_str().unwrap(), "serve"])
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("jwtd starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.split("addr=").nth(1) {
+                    let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("jwtd logs where it listens");
+        JwtdProcess {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    /// SIGTERM, then the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for JwtdProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -2,49 +2,14 @@
 //! write it acknowledged (blacklist entries over HTTP, users created by the CLI) is there.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{KEY, run_jwtd, test_database};
-
-const JWTD: &str = env!("CARGO_BIN_EXE_jwtd");
-
-struct Running {
-    child: Child,
-    base: String,
-}
-
-/// Starts `jwtd serve` and waits for its "listening" log line to learn the port.
-fn start(config: &Path) -> Running {
-    let mut child = Command::new(JWTD)
-        .args(["--config", config.to_str().unwrap(), "serve"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("jwtd starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("addr=").nth(1) {
-                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("jwtd logs where it listens");
-    Running {
-        child,
-        base: format!("http://{addr}"),
-    }
-}
+use crate::helpers::{JwtdProcess, KEY, run_jwtd, test_database};
 
 fn cli(config: &Path, args: &[&str], stdin: &str) -> bool {
     let mut all = vec![OsStr::new("--config"), config.as_os_str()];
@@ -69,7 +34,7 @@ async fn sigterm_under_load_loses_no_committed_write() {
     )
     .unwrap();
     assert!(cli(&config, &["user", "add", "alice"], "pw\n"));
-    let server = start(&config);
+    let server = JwtdProcess::start(&config);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -120,16 +85,8 @@ async fn sigterm_under_load_loses_no_committed_write() {
     });
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut child = server.child;
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+    let mut server = server;
+    let status = tokio::task::spawn_blocking(move || server.terminate())
         .await
         .unwrap();
     assert!(status.success(), "graceful exit, got {status}");
@@ -146,7 +103,7 @@ async fn sigterm_under_load_loses_no_committed_write() {
     );
     assert!(!created.is_empty());
 
-    let restarted = start(&config);
+    let restarted = JwtdProcess::start(&config);
     for refresh in &acknowledged {
         let answer = http
             .post(format!("{}/token/refresh/", restarted.base))
@@ -167,9 +124,4 @@ async fn sigterm_under_load_loses_no_committed_write() {
             .unwrap();
         assert_eq!(answer.status(), 200, "user {name} survived");
     }
-    let mut child = restarted.child;
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
 }
