@@ -32,6 +32,8 @@ pub struct User {
     pub date_joined: i64,
     /// Random value tokens carry under `check_revoke_token`; replaced with the password.
     pub revoke_key: String,
+    /// "Log out everywhere": tokens issued before this epoch second are refused.
+    pub revoked_before: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +53,36 @@ pub struct RefreshToken {
     /// The jti of the first token of the login this one descends from.
     pub family: String,
     pub expires_at: i64,
+}
+
+/// What the store knows about a refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenState {
+    pub family: String,
+    pub rotated_at: Option<i64>,
+    pub blacklisted_at: Option<i64>,
+}
+
+/// Brute-force back-off for one counter (an account or a client IP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed before back-off starts.
+    pub free_failures: i64,
+    /// The first wait; each further failure doubles it ...
+    pub base_delay: i64,
+    /// ... up to this.
+    pub max_delay: i64,
+    /// Failures older than this (seconds) are forgotten.
+    pub window: i64,
+}
+
+/// The verdict on a login attempt, before the password is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go ahead; the attempt already counts as a failure until it succeeds.
+    Allowed,
+    /// Backing off: try again in this many seconds.
+    Blocked { retry_after: i64 },
 }
 
 /// What happened to a rotation attempt.
@@ -129,12 +161,29 @@ pub trait Store: Send + Sync + 'static {
     /// Records a refresh token issued at login (SimpleJWT's `outstand`).
     async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()>;
     async fn is_blacklisted(&self, jti: &str) -> Result<bool>;
+    /// The token's row, if jwtd has seen it.
+    async fn token_state(&self, jti: &str) -> Result<Option<TokenState>>;
+    /// Blacklists every token of a login's family (reuse detection); returns how many.
+    async fn revoke_family(&self, family: &str, now: i64) -> Result<u64>;
+    /// "Log out everywhere": refuses the user's tokens issued before `now`, blacklists their
+    /// refresh tokens and replaces the revocation value. False when no such user exists.
+    async fn revoke_user_tokens(&self, user_id: i64, now: i64) -> Result<bool>;
     /// Blacklists a token, recording it first if jwtd never saw it. False when it already was.
     async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool>;
     /// Deletes at most `batch` refresh-token rows (blacklist entries included) whose token
     /// expired before `cutoff`; returns how many. Callers loop until it returns less than
     /// `batch`, so each call is one short transaction.
     async fn flush_expired(&self, cutoff: i64, batch: u32) -> Result<u64>;
+    /// Counts a login attempt against `key` before the password is checked, atomically, so
+    /// parallel attempts cannot slip past the limit; refuses it while the key backs off.
+    async fn begin_login_attempt(
+        &self,
+        key: &str,
+        policy: &ThrottlePolicy,
+        now: i64,
+    ) -> Result<Attempt>;
+    /// The attempt succeeded: forget the key's failures (`reset`) or only this attempt's.
+    async fn login_succeeded(&self, key: &str, reset: bool) -> Result<()>;
     /// Atomically replaces `old` by `new`: exactly one caller per `old` gets
     /// [`Rotation::Rotated`], however many race, and `old` is blacklisted when asked.
     async fn rotate(

@@ -9,7 +9,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::{
-    NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, User, new_revoke_key,
+    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, ThrottlePolicy,
+    TokenState, User, new_revoke_key,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

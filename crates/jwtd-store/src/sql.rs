@@ -9,7 +9,8 @@ macro_rules! user_sql {
     ($head:literal, $tail:literal) => {
         concat!(
             $head,
-            " id, username, email, password, is_active, roles, last_login, date_joined, revoke_key ",
+            " id, username, email, password, is_active, roles, last_login, date_joined, revoke_key, \
+             revoked_before ",
             $tail
         )
     };
@@ -31,6 +32,7 @@ macro_rules! sql_store {
                 last_login: row.try_get("last_login")?,
                 date_joined: row.try_get("date_joined")?,
                 revoke_key: row.try_get("revoke_key")?,
+                revoked_before: row.try_get("revoked_before")?,
             })
         }
 
@@ -265,9 +267,141 @@ macro_rules! sql_store {
                     tx.rollback().await?;
                     return Ok(Rotation::AlreadyUsed);
                 }
-                insert_if_absent(&mut tx, new, now).await?;
+                // The successor joins its predecessor's family, whatever the caller assumed.
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at)
+                     SELECT $1, $2, family, $3, $4 FROM refresh_tokens WHERE jti = $5",
+                )
+                .bind(&new.jti)
+                .bind(new.user_id)
+                .bind(now)
+                .bind(new.expires_at)
+                .bind(&old.jti)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(Rotation::Rotated)
+            }
+
+            async fn token_state(&self, jti: &str) -> Result<Option<TokenState>> {
+                let row = sqlx::query(
+                    "SELECT family, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1",
+                )
+                .bind(jti)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map(|r| {
+                    Ok(TokenState {
+                        family: r.try_get("family")?,
+                        rotated_at: r.try_get("rotated_at")?,
+                        blacklisted_at: r.try_get("blacklisted_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn revoke_family(&self, family: &str, now: i64) -> Result<u64> {
+                let done = sqlx::query(
+                    "UPDATE refresh_tokens SET blacklisted_at = $1
+                     WHERE family = $2 AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(family)
+                .execute(&self.writer)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn revoke_user_tokens(&self, user_id: i64, now: i64) -> Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let done = sqlx::query(
+                    "UPDATE users SET revoked_before = $1, revoke_key = $2 WHERE id = $3",
+                )
+                .bind(now)
+                .bind(new_revoke_key())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE refresh_tokens SET blacklisted_at = $1
+                     WHERE user_id = $2 AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn begin_login_attempt(
+                &self,
+                key: &str,
+                policy: &ThrottlePolicy,
+                now: i64,
+            ) -> Result<Attempt> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO login_failures (key, failures, lock_secs, locked_until, last_failure_at)
+                     VALUES ($1, 0, 0, 0, $2) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                // One statement counts the attempt and sets the next back-off, so concurrent
+                // attempts are serialized on the row: each sees the previous one's lock. Old
+                // failures (quiet for `window`) start the count afresh.
+                let counted = sqlx::query(
+                    "UPDATE login_failures SET
+                         failures = CASE WHEN last_failure_at < $3 THEN 1 ELSE failures + 1 END,
+                         lock_secs = CASE
+                             WHEN (CASE WHEN last_failure_at < $3 THEN 1 ELSE failures + 1 END) < $4 THEN 0
+                             WHEN lock_secs = 0 OR last_failure_at < $3 THEN $5
+                             WHEN lock_secs * 2 > $6 THEN $6
+                             ELSE lock_secs * 2 END,
+                         locked_until = $2 + CASE
+                             WHEN (CASE WHEN last_failure_at < $3 THEN 1 ELSE failures + 1 END) < $4 THEN 0
+                             WHEN lock_secs = 0 OR last_failure_at < $3 THEN $5
+                             WHEN lock_secs * 2 > $6 THEN $6
+                             ELSE lock_secs * 2 END,
+                         last_failure_at = $2
+                     WHERE key = $1 AND locked_until <= $2",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(now - policy.window)
+                .bind(policy.free_failures)
+                .bind(policy.base_delay)
+                .bind(policy.max_delay)
+                .execute(&mut *tx)
+                .await?;
+                let attempt = if counted.rows_affected() == 1 {
+                    Attempt::Allowed
+                } else {
+                    let until: i64 =
+                        sqlx::query("SELECT locked_until FROM login_failures WHERE key = $1")
+                            .bind(key)
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get(0)?;
+                    Attempt::Blocked {
+                        retry_after: (until - now).max(1),
+                    }
+                };
+                tx.commit().await?;
+                Ok(attempt)
+            }
+
+            async fn login_succeeded(&self, key: &str, reset: bool) -> Result<()> {
+                let sql = if reset {
+                    "DELETE FROM login_failures WHERE key = $1"
+                } else {
+                    "UPDATE login_failures SET failures = failures - 1
+                     WHERE key = $1 AND failures > 0"
+                };
+                sqlx::query(sql).bind(key).execute(&self.writer).await?;
+                Ok(())
             }
         }
     };

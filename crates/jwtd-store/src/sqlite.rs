@@ -15,7 +15,8 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::{
-    NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, User, new_revoke_key,
+    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, ThrottlePolicy,
+    TokenState, User, new_revoke_key,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

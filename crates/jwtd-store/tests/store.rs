@@ -202,3 +202,134 @@ async fn flush_removes_expired_rows_in_batches() {
         "unexpired blacklist entries stay"
     );
 }
+
+#[tokio::test]
+async fn login_attempts_back_off_exponentially_and_reset_on_success() {
+    use jwtd_store::{Attempt, ThrottlePolicy};
+    let (_dir, store) = fresh().await;
+    let policy = ThrottlePolicy {
+        free_failures: 3,
+        base_delay: 10,
+        max_delay: 35,
+        window: 3600,
+    };
+    let t = 1_000;
+    for _ in 0..2 {
+        assert_eq!(
+            store.begin_login_attempt("k", &policy, t).await.unwrap(),
+            Attempt::Allowed
+        );
+    }
+    // The third failure is allowed and starts the back-off: 10 s, then 20, then capped at 35.
+    assert_eq!(
+        store.begin_login_attempt("k", &policy, t).await.unwrap(),
+        Attempt::Allowed
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 3)
+            .await
+            .unwrap(),
+        Attempt::Blocked { retry_after: 7 }
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 10)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 29)
+            .await
+            .unwrap(),
+        Attempt::Blocked { retry_after: 1 }
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 30)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 31)
+            .await
+            .unwrap(),
+        Attempt::Blocked { retry_after: 34 }
+    );
+    // Other keys are independent; a success resets the key.
+    assert_eq!(
+        store
+            .begin_login_attempt("other", &policy, t + 31)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+    store.login_succeeded("k", true).await.unwrap();
+    assert_eq!(
+        store
+            .begin_login_attempt("k", &policy, t + 31)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+}
+
+#[tokio::test]
+async fn parallel_attempts_cannot_slip_past_the_limit() {
+    use jwtd_store::{Attempt, ThrottlePolicy};
+    let (_dir, store) = fresh().await;
+    let policy = ThrottlePolicy {
+        free_failures: 5,
+        base_delay: 60,
+        max_delay: 600,
+        window: 3600,
+    };
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.begin_login_attempt("k", &policy, 50).await.unwrap() })
+        })
+        .collect();
+    let mut allowed = 0;
+    for task in tasks {
+        if task.await.unwrap() == Attempt::Allowed {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 5, "exactly the free failures get through");
+}
+
+#[tokio::test]
+async fn families_and_users_can_be_revoked() {
+    let (_dir, store) = fresh().await;
+    let root = token("root", "root");
+    store.add_refresh_token(&root, 1).await.unwrap();
+    // The successor joins the stored family even if the caller names another.
+    store
+        .rotate(&root, &token("child", "wrong"), false, 2)
+        .await
+        .unwrap();
+    let child = store.token_state("child").await.unwrap().unwrap();
+    assert_eq!(child.family, "root");
+    assert_eq!(
+        store.token_state("root").await.unwrap().unwrap().rotated_at,
+        Some(2)
+    );
+    assert_eq!(store.revoke_family("root", 3).await.unwrap(), 2);
+    assert!(store.is_blacklisted("child").await.unwrap());
+
+    let alice = store.create_user(user("alice", ""), 1).await.unwrap();
+    let mut mine = token("mine", "mine");
+    mine.user_id = Some(alice.id);
+    store.add_refresh_token(&mine, 1).await.unwrap();
+    assert!(store.revoke_user_tokens(alice.id, 9).await.unwrap());
+    assert!(store.is_blacklisted("mine").await.unwrap());
+    let after = store.user_by_id(alice.id).await.unwrap().unwrap();
+    assert_eq!(after.revoked_before, 9);
+    assert_ne!(after.revoke_key, alice.revoke_key);
+    assert!(!store.revoke_user_tokens(999, 9).await.unwrap());
+}

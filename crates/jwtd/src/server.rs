@@ -56,7 +56,8 @@ pub async fn open_store_patiently(settings: &Settings) -> anyhow::Result<Arc<dyn
     loop {
         match jwtd_store::open(&url, &pool_config(settings)).await {
             Ok(store) => return Ok(store),
-            Err(e) if e.is_transient() => {
+            // A local SQLite file that cannot be opened will not open later either.
+            Err(e) if e.is_transient() && !url.starts_with("sqlite:") => {
                 tracing::warn!(
                     database = %redact_url(&url),
                     error = %e,
