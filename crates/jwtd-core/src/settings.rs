@@ -81,6 +81,16 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     pub routes: Routes,
     pub hashing: Hashing,
+    /// Brute-force protection of the login endpoints.
+    pub throttle: Throttle,
+    /// A rotated refresh token presented again after this long revokes its whole family
+    /// (every token descended from the same login); sooner, it is only refused, so a client
+    /// racing itself is not logged out.
+    #[serde(with = "duration")]
+    pub refresh_reuse_interval: Duration,
+    /// Refuse a token on protected routes and at refresh when its `ip_address` claim is not
+    /// the caller's IP (needs `ip_address` in `extra_claims`).
+    pub bind_ip: bool,
     /// Largest accepted request body; larger ones get 413.
     pub max_body_bytes: usize,
     /// How long in-flight requests may take to finish after SIGTERM / Ctrl-C.
@@ -126,6 +136,9 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             routes: Routes::default(),
             hashing: Hashing::default(),
+            throttle: Throttle::default(),
+            refresh_reuse_interval: Duration::from_secs(10),
+            bind_ip: false,
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
         }
@@ -210,6 +223,13 @@ impl Settings {
         }
         self.routes.validate()?;
         self.hashing.validate()?;
+        self.throttle.validate()?;
+        if self.bind_ip && !self.extra_claims.contains(&ExtraClaim::IpAddress) {
+            return Err(bad(
+                "bind_ip",
+                "needs \"ip_address\" in extra_claims, so tokens carry the login IP",
+            ));
+        }
         if self.max_body_bytes < 1024 {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }
@@ -373,6 +393,8 @@ pub struct Routes {
     /// `TokenRefreshSlidingView` (off unless given a path).
     pub token_refresh_sliding: String,
     pub user_me: String,
+    /// "Log out everywhere" for the authenticated user (jwtd's own).
+    pub logout_all: String,
 }
 
 impl Default for Routes {
@@ -385,6 +407,7 @@ impl Default for Routes {
             token_obtain_sliding: String::new(),
             token_refresh_sliding: String::new(),
             user_me: "/users/me/".into(),
+            logout_all: "/users/me/logout-all/".into(),
         }
     }
 }
@@ -400,6 +423,7 @@ impl Routes {
             ("token_obtain_sliding", self.token_obtain_sliding.as_str()),
             ("token_refresh_sliding", self.token_refresh_sliding.as_str()),
             ("user_me", self.user_me.as_str()),
+            ("logout_all", self.logout_all.as_str()),
         ]
         .into_iter()
         .filter(|(_, path)| !path.is_empty())
@@ -434,6 +458,7 @@ fn route_key(name: &str) -> &'static str {
         "token_blacklist" => "routes.token_blacklist",
         "token_obtain_sliding" => "routes.token_obtain_sliding",
         "token_refresh_sliding" => "routes.token_refresh_sliding",
+        "logout_all" => "routes.logout_all",
         _ => "routes.user_me",
     }
 }
@@ -482,6 +507,61 @@ impl Hashing {
         }
         if self.workers == 0 {
             return Err(bad("hashing.workers", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Brute-force protection: failed logins are counted per account (the login name as typed,
+/// whether or not such a user exists) and per client IP, in the store, so the counts hold
+/// across restarts and instances. Past the free failures, each further failure doubles the
+/// wait (from `base_delay` up to `max_delay`); waiting logins get 429 + `Retry-After`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Throttle {
+    pub enabled: bool,
+    /// Failures per account before back-off starts; a successful login resets the count.
+    pub account_failures: u32,
+    /// Failures per client IP before back-off starts (kept higher: NAT shares IPs).
+    pub ip_failures: u32,
+    #[serde(with = "duration")]
+    pub base_delay: Duration,
+    #[serde(with = "duration")]
+    pub max_delay: Duration,
+    /// Failures older than this are forgotten.
+    #[serde(with = "duration")]
+    pub window: Duration,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            enabled: true,
+            account_failures: 5,
+            ip_failures: 50,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(15 * 60),
+            window: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Throttle {
+    fn validate(&self) -> Result<(), SettingsError> {
+        if self.account_failures == 0 || self.ip_failures == 0 {
+            return Err(bad(
+                "throttle.account_failures",
+                "failure limits must be at least 1 (use enabled = false to switch off)",
+            ));
+        }
+        if self.base_delay.as_secs() == 0 {
+            return Err(bad("throttle.base_delay", "must be at least one second"));
+        }
+        if self.max_delay < self.base_delay {
+            return Err(bad("throttle.max_delay", "must not be below base_delay"));
+        }
+        if self.window.as_secs() == 0 {
+            return Err(bad("throttle.window", "must be at least one second"));
         }
         Ok(())
     }

@@ -399,6 +399,16 @@ impl TokenService {
     pub fn exp(payload: &Payload) -> i64 {
         payload.get("exp").and_then(py_int).unwrap_or(0)
     }
+
+    /// The `iat` claim as epoch seconds; 0 (the oldest) when absent.
+    pub fn iat(payload: &Payload) -> i64 {
+        payload.get("iat").and_then(py_int).unwrap_or(0)
+    }
+
+    /// With `bind_ip`: whether the token's `ip_address` claim is `ip`.
+    pub fn issued_to(payload: &Payload, ip: &str) -> bool {
+        payload.get("ip_address").and_then(Value::as_str) == Some(ip)
+    }
 }
 
 /// Python's `int(value)` for the JSON values a claim can hold: integers, floats (truncated) and

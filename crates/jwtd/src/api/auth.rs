@@ -1,13 +1,16 @@
 //! `JWTAuthentication`: the `Authorization` header of a protected route, checked as
 //! SimpleJWT checks it, down to the user it names.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
-use jwtd_core::token::{Payload, TokenError, TokenKind, UserRef};
+use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
 use jwtd_store::User;
 
+use super::client_ip::client_ip;
 use super::error::ApiError;
 use crate::state::{AppState, now};
 
@@ -26,7 +29,15 @@ impl FromRequestParts<AppState> for AuthUser {
         let raw = raw_token(header.as_bytes(), &app.settings.auth_header_types)
             .ok_or_else(no_credentials)??;
         let raw = std::str::from_utf8(raw).unwrap_or("");
-        let payload = validated_token(app, raw).await?;
+        let (kind, payload) = validated_token(app, raw).await?;
+        // A token refused after it validated: reported as SimpleJWT reports token faults.
+        let refuse = |error: TokenError| ApiError::NotValidForAnyType(vec![(kind, error)]);
+        if app.settings.bind_ip {
+            let ip = caller_ip(parts, app);
+            if !TokenService::issued_to(&payload, &ip.to_string()) {
+                return Err(refuse(TokenError::Invalid));
+            }
+        }
         let user_ref = app
             .tokens
             .user_ref(&payload)
@@ -40,21 +51,34 @@ impl FromRequestParts<AppState> for AuthUser {
         if !app.tokens.revoke_value_current(&payload, &user.revoke_key) {
             return Err(ApiError::coded(Msg::PasswordChanged, "password_changed"));
         }
+        // Issued before the user logged out everywhere.
+        if TokenService::iat(&payload) < user.revoked_before {
+            return Err(refuse(TokenError::Blacklisted));
+        }
         Ok(AuthUser(user))
     }
 }
 
+/// The client IP of a request, as the token endpoints see it.
+fn caller_ip(parts: &Parts, app: &AppState) -> std::net::IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
+    client_ip(peer, &parts.headers, &app.settings.trusted_proxies)
+}
+
 /// `get_validated_token`: the first of `auth_token_classes` the token is valid as; otherwise a
 /// 401 listing why it failed as each. Sliding tokens are also checked against the blacklist.
-async fn validated_token(app: &AppState, raw: &str) -> Result<Payload, ApiError> {
+async fn validated_token(app: &AppState, raw: &str) -> Result<(TokenKind, Payload), ApiError> {
     let mut failures = Vec::new();
     for &class in &app.settings.auth_token_classes {
         let kind = TokenKind::from(class);
         let error = match app.tokens.decode(raw, Some(kind), now()) {
-            Ok(payload) if kind != TokenKind::Sliding => return Ok(payload),
+            Ok(payload) if kind != TokenKind::Sliding => return Ok((kind, payload)),
             Ok(payload) => match app.tokens.jti(&payload) {
                 Some(jti) if app.store.is_blacklisted(jti).await? => TokenError::Blacklisted,
-                _ => return Ok(payload),
+                _ => return Ok((kind, payload)),
             },
             Err(error) => error,
         };

@@ -36,6 +36,8 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: &'static str },
     /// 503 with `Retry-After` (hashing queue full, database unreachable).
     Unavailable { msg: Msg, retry_after_secs: u32 },
+    /// 429 with `Retry-After` and DRF's throttled message (login back-off).
+    Throttled { wait_secs: u64 },
 }
 
 impl ApiError {
@@ -76,6 +78,7 @@ impl ApiError {
             ApiError::NotValidForAnyType(_) => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -123,6 +126,10 @@ impl ApiError {
                 json!({"detail": text(Msg::Method, Some(method))})
             }
             ApiError::Unavailable { msg, .. } => json!({"detail": text(*msg, None)}),
+            ApiError::Throttled { wait_secs } => {
+                let (msg, arg) = Msg::throttled(*wait_secs);
+                json!({"detail": text(msg, arg.as_deref())})
+            }
         }
     }
 }
@@ -175,6 +182,9 @@ pub async fn render_errors(State(app): State<AppState>, request: Request, next: 
             retry_after_secs, ..
         } => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        ApiError::Throttled { wait_secs } => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         _ => {}
     }

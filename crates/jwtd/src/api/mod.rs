@@ -28,7 +28,7 @@ use error::ApiError;
 pub fn router(app: AppState) -> Router {
     let routes = &app.settings.routes;
     let mut router = Router::new().route("/healthz", get(health::healthz));
-    let endpoints: [(&str, MethodRouter<AppState>); 7] = [
+    let endpoints: [(&str, MethodRouter<AppState>); 8] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
         (&routes.token_refresh, post_only(token::refresh)),
         (&routes.token_verify, post_only(token::verify)),
@@ -45,6 +45,7 @@ pub fn router(app: AppState) -> Router {
             &routes.user_me,
             get(users::me).fallback(authenticated_method_not_allowed),
         ),
+        (&routes.logout_all, post_only(users::logout_all)),
     ];
     for (path, handler) in endpoints {
         if path.is_empty() {

@@ -1,18 +1,19 @@
 //! The SimpleJWT token endpoints: obtain pair, refresh, verify, blacklist, and the sliding
 //! obtain and refresh views.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use jwtd_core::Msg;
 use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
-use jwtd_store::{RefreshToken, Rotation};
+use jwtd_store::{RefreshToken, Rotation, TokenState};
 use serde_json::{Value, json};
 
 use super::auth::user_named_by;
 use super::body::Data;
+use super::client_ip::client_ip;
 use super::error::ApiError;
 use super::fields::required_strings;
 use super::login::{authenticate, record_login, token_for};
@@ -27,9 +28,10 @@ pub async fn obtain_pair(
     headers: HeaderMap,
     Data(data): Data,
 ) -> ApiResult {
-    let user = authenticate(&app, &data).await?;
+    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
+    let user = authenticate(&app, &data, ip).await?;
     let now = now();
-    let refresh = token_for(&app, TokenKind::Refresh, &user, peer, &headers, now);
+    let refresh = token_for(&app, TokenKind::Refresh, &user, ip, now);
     let mut record = track(&app, &refresh);
     record.user_id = Some(user.id);
     app.store.add_refresh_token(&record, now).await?;
@@ -48,15 +50,17 @@ pub async fn obtain_sliding(
     headers: HeaderMap,
     Data(data): Data,
 ) -> ApiResult {
-    let user = authenticate(&app, &data).await?;
+    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
+    let user = authenticate(&app, &data, ip).await?;
     let now = now();
-    let sliding = token_for(&app, TokenKind::Sliding, &user, peer, &headers, now);
+    let sliding = token_for(&app, TokenKind::Sliding, &user, ip, now);
     record_login(&app, &user, now).await?;
     Ok(Json(json!({ "token": app.tokens.encode(&sliding) })))
 }
 
 /// Decodes a refresh or sliding token and refuses blacklisted ones (SimpleJWT's
-/// `RefreshToken(raw)` / `SlidingToken(raw)`).
+/// `RefreshToken(raw)` / `SlidingToken(raw)`). A blacklisted token that had been rotated is
+/// also a reuse: see [`detect_reuse`].
 pub(super) async fn decode_blacklistable(
     app: &AppState,
     raw: &str,
@@ -67,10 +71,33 @@ pub(super) async fn decode_blacklistable(
         .decode(raw, Some(kind), now())
         .map_err(ApiError::token)?;
     let record = track(app, &payload);
-    if app.store.is_blacklisted(&record.jti).await? {
+    if let Some(state) = app.store.token_state(&record.jti).await?
+        && state.blacklisted_at.is_some()
+    {
+        detect_reuse(app, &state).await?;
         return Err(blacklisted());
     }
     Ok((payload, record))
+}
+
+/// Refresh-token reuse detection: a token presented again after it was rotated is either a
+/// client racing itself (within `refresh_reuse_interval`: only refused) or a copy in someone
+/// else's hands, in which case every token of its login's family is revoked, so the thief's
+/// copy and the genuine client's newest token die together.
+async fn detect_reuse(app: &AppState, state: &TokenState) -> Result<(), ApiError> {
+    let Some(rotated_at) = state.rotated_at else {
+        return Ok(());
+    };
+    let interval = i64::try_from(app.settings.refresh_reuse_interval.as_secs()).unwrap_or(i64::MAX);
+    if now() - rotated_at >= interval {
+        let revoked = app.store.revoke_family(&state.family, now()).await?;
+        tracing::warn!(
+            family = %state.family,
+            revoked,
+            "refresh token reused after rotation; its family is revoked"
+        );
+    }
+    Ok(())
 }
 
 /// The store's view of a decoded token. A token jwtd never issued (e.g. minted by the Django
@@ -108,7 +135,11 @@ async fn check_token_user(
     app: &AppState,
     payload: &Payload,
     record: &RefreshToken,
+    ip: IpAddr,
 ) -> Result<(), ApiError> {
+    if app.settings.bind_ip && !TokenService::issued_to(payload, &ip.to_string()) {
+        return Err(ApiError::token(TokenError::Invalid));
+    }
     let Some(user_ref) = app.tokens.user_ref(payload) else {
         return Ok(());
     };
@@ -128,15 +159,26 @@ async fn check_token_user(
             Msg::PasswordChanged,
         ));
     }
+    // Issued before the user logged out everywhere.
+    if TokenService::iat(payload) < user.revoked_before {
+        app.store.blacklist(record, now()).await?;
+        return Err(blacklisted());
+    }
     Ok(())
 }
 
 /// `TokenRefreshView`: a refresh token in, a new access token (and with rotation, a new
 /// refresh token) out.
-pub async fn refresh(State(app): State<AppState>, Data(data): Data) -> ApiResult {
+pub async fn refresh(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Data(data): Data,
+) -> ApiResult {
     let [raw] = required_strings(&data, ["refresh"])?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh).await?;
-    check_token_user(&app, &payload, &record).await?;
+    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
+    check_token_user(&app, &payload, &record, ip).await?;
     let now = now();
     let access = app
         .tokens
@@ -159,17 +201,28 @@ pub async fn refresh(State(app): State<AppState>, Data(data): Data) -> ApiResult
             json!({ "access": access, "refresh": app.tokens.encode(&successor) }),
         )),
         // Another request rotated this token first: it has had its one successor.
-        Rotation::AlreadyUsed => Err(blacklisted()),
+        Rotation::AlreadyUsed => {
+            if let Some(state) = app.store.token_state(&record.jti).await? {
+                detect_reuse(&app, &state).await?;
+            }
+            Err(blacklisted())
+        }
     }
 }
 
 /// `TokenRefreshSlidingView`: a sliding token in, the same token with a fresh `exp` out, until
 /// its `refresh_exp` has passed.
-pub async fn refresh_sliding(State(app): State<AppState>, Data(data): Data) -> ApiResult {
+pub async fn refresh_sliding(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Data(data): Data,
+) -> ApiResult {
     let [raw] = required_strings(&data, ["token"])?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Sliding).await?;
     let slid = app.tokens.slide(&payload, now()).map_err(ApiError::token)?;
-    check_token_user(&app, &payload, &record).await?;
+    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
+    check_token_user(&app, &payload, &record, ip).await?;
     Ok(Json(json!({ "token": app.tokens.encode(&slid) })))
 }
 

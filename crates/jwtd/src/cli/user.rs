@@ -37,6 +37,8 @@ pub enum UserCommand {
     Activate { username: String },
     /// Stop a user from logging in and refreshing; their tokens are refused.
     Deactivate { username: String },
+    /// Log a user out everywhere: every refresh and access token issued so far is refused.
+    Logout { username: String },
     /// Delete a user.
     Delete { username: String },
 }
@@ -118,6 +120,11 @@ async fn dispatch(
             let user = find(store, &username).await?;
             store.set_active(user.id, false).await?;
             println!("{} is inactive", user.username);
+        }
+        UserCommand::Logout { username } => {
+            let user = find(store, &username).await?;
+            store.revoke_user_tokens(user.id, now()).await?;
+            println!("{} is logged out everywhere", user.username);
         }
         UserCommand::Delete { username } => {
             let user = find(store, &username).await?;

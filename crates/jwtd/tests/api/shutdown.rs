@@ -28,7 +28,7 @@ async fn sigterm_under_load_loses_no_committed_write() {
     std::fs::write(
         &config,
         format!(
-            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}[hashing]\nmemory_kib = 64\niterations = 1\n",
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}[hashing]\nmemory_kib = 64\niterations = 1\n[throttle]\nenabled = false\n",
             dir.path().join("data")
         ),
     )
