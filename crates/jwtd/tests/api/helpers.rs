@@ -105,6 +105,15 @@ pub async fn spawn_in(dir: Arc<tempfile::TempDir>, mut settings: Settings) -> Te
 }
 
 impl TestApp {
+    /// Stops this server and starts a new one on the same data directory and database.
+    pub async fn restart(self) -> TestApp {
+        let settings = self.state.settings.clone();
+        let dir = self._dir.clone();
+        drop(self);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        spawn_in(dir, settings).await
+    }
+
     pub async fn add_user(
         &self,
         username: &str,

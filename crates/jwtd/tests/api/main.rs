@@ -14,6 +14,7 @@ mod flush;
 mod parity;
 mod pg_server;
 mod postgres;
+mod security;
 mod seeds;
 mod shutdown;
 mod token_claims;
