@@ -24,6 +24,10 @@ use crate::settings::{Algorithm, Settings, UserIdField};
 /// Claims of a token, in order.
 pub type Payload = Map<String, Value>;
 
+/// Longer tokens are refused before any parsing or key use (jwtd's own tokens are a few
+/// hundred bytes; SimpleJWT sets no bound).
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
 /// SimpleJWT's token classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -303,6 +307,9 @@ impl TokenService {
         kind: Option<TokenKind>,
         now: i64,
     ) -> Result<Payload, TokenError> {
+        if raw.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Invalid);
+        }
         let payload = jsonwebtoken::decode::<Payload>(raw, &self.decoding_key, &self.validation)
             .map_err(|_| TokenError::Invalid)?
             .claims;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attacks;
 mod auth_header;
 mod catalog;
 mod cli;
