@@ -27,7 +27,13 @@ use error::ApiError;
 
 pub fn router(app: AppState) -> Router {
     let routes = &app.settings.routes;
-    let mut router = Router::new().route("/healthz", get(health::healthz));
+    let healthz = get(health::healthz).fallback(|method: Method| async move {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: "GET, HEAD",
+        }
+    });
+    let mut router = Router::new().route("/healthz", healthz);
     let endpoints: [(&str, MethodRouter<AppState>); 8] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
         (&routes.token_refresh, post_only(token::refresh)),

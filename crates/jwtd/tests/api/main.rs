@@ -15,6 +15,7 @@ mod flush;
 mod parity;
 mod pg_server;
 mod postgres;
+mod property;
 mod security;
 mod seeds;
 mod shutdown;
