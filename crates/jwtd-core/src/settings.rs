@@ -477,6 +477,9 @@ pub struct Hashing {
     pub workers: usize,
     /// Logins allowed to wait for a worker; beyond it login answers 503 + Retry-After.
     pub queue: usize,
+    /// Re-hash a password stored with another algorithm or weaker parameters (e.g. imported
+    /// from Django) after a successful login, as Django's `must_update` does.
+    pub upgrade_on_login: bool,
 }
 
 impl Default for Hashing {
@@ -487,6 +490,7 @@ impl Default for Hashing {
             parallelism: 1,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             queue: 256,
+            upgrade_on_login: true,
         }
     }
 }

@@ -85,6 +85,11 @@ impl Hasher {
         }
     }
 
+    /// Whether `stored` is a Django hash jwtd can verify (costs one verification).
+    pub fn recognizes(stored: &str) -> bool {
+        django::verify("", stored).is_some()
+    }
+
     /// The work one verification of a newly made hash costs.
     pub fn work(&self) -> HashWork {
         django::argon2_work(

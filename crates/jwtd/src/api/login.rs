@@ -55,7 +55,7 @@ async fn verify_credentials(
         Some(user) if verification.matches && user.is_active => user,
         _ => return Err(ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoActive)),
     };
-    if verification.needs_rehash {
+    if verification.needs_rehash && app.settings.hashing.upgrade_on_login {
         upgrade_hash_later(app, &user, password);
     }
     Ok(user)

@@ -24,6 +24,10 @@ pub enum UserCommand {
         /// Create the user inactive (cannot log in).
         #[arg(long)]
         inactive: bool,
+        /// Stdin holds a Django password hash (`pbkdf2_sha256$…`, `argon2$argon2id$…`), kept
+        /// as it is, instead of a password: for moving users over from a Django site.
+        #[arg(long)]
+        django_hash: bool,
     },
     /// List users.
     List {
@@ -61,6 +65,7 @@ async fn dispatch(
             email,
             roles,
             inactive,
+            django_hash,
         } => {
             validate_username(&username)?;
             if !email.is_empty() && !looks_like_email(&email) {
@@ -69,8 +74,15 @@ async fn dispatch(
             if roles.iter().any(|r| r.trim().is_empty()) {
                 bail!("role names must not be empty");
             }
-            let password = read_password(true)?;
-            let hash = hash(settings, password).await?;
+            let hash = if django_hash {
+                let stored = read_password(false)?;
+                if !Hasher::recognizes(&stored) {
+                    bail!("not a Django password hash jwtd can verify (pbkdf2_sha256 or argon2id)");
+                }
+                stored
+            } else {
+                hash(settings, read_password(true)?).await?
+            };
             let user = NewUser {
                 username,
                 email,

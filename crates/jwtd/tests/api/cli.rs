@@ -122,6 +122,19 @@ fn user_commands_manage_the_database_and_refuse_bad_input() {
         ),
         (Some("bob"), Some(true))
     );
+    // A Django hash moves over as it is.
+    let django =
+        "pbkdf2_sha256$1000$PV5ybXrCMVWe5KajpLOU1q$f882667O2RyXBTl02c7ELVatrwdot0kDmpB0Fl/Ph8Y=\n";
+    assert!(
+        run(d, &["user", "add", "carol", "--django-hash"], django)
+            .status
+            .success()
+    );
+    fails_with(
+        &run(d, &["user", "add", "dave", "--django-hash"], "hunter2\n"),
+        "not a Django password hash",
+    );
+    assert!(run(d, &["user", "delete", "carol"], "").status.success());
     assert!(run(d, &["user", "delete", "bob"], "").status.success());
     fails_with(
         &run(d, &["user", "delete", "bob"], ""),

@@ -321,6 +321,19 @@ async fn rehash_on_login_does_not_revoke_tokens() {
         "re-hashed on login"
     );
     assert_eq!(after.revoke_key, alice.revoke_key);
+
+    // With upgrade_on_login off, an imported hash stays as it is.
+    let keep = spawn_with(|s| s.hashing.upgrade_on_login = false).await;
+    let bob = keep.add_user("bob", "", "pw", &[]).await;
+    keep.state
+        .store
+        .upgrade_password_hash(bob.id, &bob.password, django)
+        .await
+        .unwrap();
+    keep.login("bob", "correct horse").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let stored = keep.state.store.user_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!(stored.password, django);
     let me = app
         .get_with_auth("/users/me/", &format!("Bearer {access}"))
         .await;
