@@ -111,6 +111,7 @@ mod tests {
             parallelism: 1,
             workers,
             queue,
+            upgrade_on_login: true,
         };
         Arc::new(HashPool::new(Hasher::new(&cfg).unwrap(), workers, queue))
     }
