@@ -369,6 +369,11 @@ impl TokenService {
         Ok(())
     }
 
+    /// Whether the token's type claim names `kind`.
+    pub fn is_kind(&self, payload: &Payload, kind: TokenKind) -> bool {
+        payload.get(&self.token_type_claim).and_then(Value::as_str) == Some(kind.claim_value())
+    }
+
     /// The token's `jti`, when it is a string.
     pub fn jti<'p>(&self, payload: &'p Payload) -> Option<&'p str> {
         payload.get(&self.jti_claim).and_then(Value::as_str)

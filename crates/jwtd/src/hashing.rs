@@ -55,6 +55,7 @@ impl HashPool {
         let hasher = self.hasher.clone();
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            deprioritize_this_thread();
             job(&hasher)
         })
         .await
@@ -97,6 +98,24 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// Lowers the current (blocking-pool) thread to nice 10, once. A hash is tens of milliseconds
+/// of CPU; at equal priority it shares a core evenly with the async workers, and a cheap
+/// request arriving meanwhile waits for a scheduler slice. At nice 10 the kernel gives the
+/// async threads ~90 % of a contended core and preempts the hash when they wake, so verify and
+/// refresh stay fast during a login storm. Linux sets nice per thread; elsewhere this is a no-op.
+fn deprioritize_this_thread() {
+    thread_local!(static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    LOWERED.with(|lowered| {
+        if !lowered.get() {
+            let tid = rustix::thread::gettid();
+            if let Err(e) = rustix::process::setpriority_process(Some(tid), 10) {
+                tracing::debug!(error = %e, "could not lower the hashing thread's priority");
+            }
+            lowered.set(true);
+        }
+    });
 }
 
 #[cfg(test)]

@@ -1,0 +1,415 @@
+"""The benchmark driver (run through bench/run, which provides wrk, the virtualenv and the build).
+
+Both servers run pinned to the same CPUs and the load generator (wrk) to the others, with the
+same users (the same Django PBKDF2-SHA256 hash, 1,000,000 iterations) and the same signing key.
+Every workload runs against jwtd and SimpleJWT in turn, alternating the order each round, and the
+table reports the median over the rounds.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import jwt  # PyJWT, from the reference's requirements
+
+ROOT = Path(__file__).resolve().parent.parent
+JWTD = ROOT / "target" / "release" / "jwtd"
+REFERENCE = ROOT / "bench" / "reference"
+VENV = ROOT / "bench" / ".venv" / "bin"
+KEY = "benchmark signing key, the same on both servers"
+PASSWORD = "correct horse battery staple"
+USERS = 10
+
+
+def cpu_sets():
+    """(server CPUs, load-generator CPUs): halves of the machine, or everything when 1 core."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return cpus, cpus
+    half = len(cpus) // 2
+    return cpus[:half], cpus[half:]
+
+
+SERVER_CPUS, LOAD_CPUS = cpu_sets()
+
+
+def pinned(cpus, argv):
+    return ["taskset", "-c", ",".join(map(str, cpus)), *argv]
+
+
+def wait_http(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def post(url, body):
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.load(answer)
+
+
+def proc_status(pid, field):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])  # kB
+    except OSError:
+        pass
+    return 0
+
+
+def process_tree(pid):
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for child in children:
+        pids += process_tree(int(child))
+    return pids
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def settle(servers, limit=60):
+    """Waits until no server burns CPU (a server may still hash requests wrk gave up on), so one
+    run's leftovers never slow the next server's run."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        pids = [p for s in servers for p in process_tree(s.process.pid)]
+        before = cpu_ticks(pids)
+        time.sleep(0.3)
+        if cpu_ticks(pids) - before <= 1:
+            return
+
+
+class Server:
+    def __init__(self, name, argv, env, url, cwd=None):
+        self.name, self.url = name, url
+        self.process = subprocess.Popen(
+            pinned(SERVER_CPUS, argv),
+            env={**os.environ, **env},
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_http(url + "/token/verify/")
+
+    def rss_mb(self, field="VmRSS"):
+        return sum(proc_status(p, field) for p in process_tree(self.process.pid)) / 1024
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+class Setup:
+    """Databases, users and configuration for both servers, in a temporary directory."""
+
+    def __init__(self, work):
+        self.work = work
+        self.django_db = work / "django.sqlite3"
+        self.django_env = {
+            "REF_SECRET_KEY": "benchmark",
+            "REF_JWT_KEY": KEY,
+            "REF_DATABASE": str(self.django_db),
+            "PYTHONPATH": str(REFERENCE),
+        }
+        manage = [str(VENV / "python"), str(REFERENCE / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0", "--noinput"], env={**os.environ, **self.django_env}, check=True)
+        make_users = (
+            "from django.contrib.auth.models import User\n"
+            "u = User(username='x'); u.set_password(%r); h = u.password\n"
+            "User.objects.bulk_create([User(username=f'bench{i}', email=f'bench{i}@example.com',"
+            " password=h) for i in range(1, %d)])\n"
+            "print(h)\n" % (PASSWORD, USERS + 1)
+        )
+        self.hash = subprocess.run(
+            [*manage, "shell", "-c", make_users],
+            env={**os.environ, **self.django_env},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip().splitlines()[-1]
+        assert self.hash.startswith("pbkdf2_sha256$1000000$"), self.hash
+        self.cores = len(SERVER_CPUS)
+        for i in range(1, USERS + 1):
+            subprocess.run(
+                [str(JWTD), "--config", str(self.jwtd_config(False)), "user", "add", f"bench{i}",
+                 "--email", f"bench{i}@example.com", "--django-hash"],
+                input=self.hash + "\n", text=True, check=True, capture_output=True,
+            )
+
+    def jwtd_config(self, rotate):
+        path = self.work / f"jwtd-{'rotate' if rotate else 'plain'}.toml"
+        path.write_text(
+            f'bind = "127.0.0.1:18301"\ndata_dir = "{self.work / "jwtd-data"}"\n'
+            f'signing_key = "{KEY}"\naccess_token_lifetime = "60m"\n'
+            f"rotate_refresh_tokens = {str(rotate).lower()}\n"
+            f"blacklist_after_rotation = {str(rotate).lower()}\n"
+            "[hashing]\nupgrade_on_login = false\nqueue = 4096\n"
+            "[throttle]\nenabled = false\n"
+        )
+        return path
+
+    def start(self, rotate):
+        jwtd = Server(
+            "jwtd",
+            [str(JWTD), "--config", str(self.jwtd_config(rotate)), "serve"],
+            {"RUST_LOG": "warn"},
+            "http://127.0.0.1:18301",
+        )
+        workers = 2 * self.cores + 1
+        django = Server(
+            "SimpleJWT",
+            [str(VENV / "gunicorn"), "-w", str(workers), "-b", "127.0.0.1:18302",
+             "--log-level", "warning", "refsite.wsgi"],
+            {**self.django_env, "REF_ROTATE": "1" if rotate else "0"},
+            "http://127.0.0.1:18302",
+            cwd=REFERENCE,
+        )
+        return jwtd, django
+
+
+def lua(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def json_body_script(work, name, body):
+    return lua(
+        work / f"{name}.lua",
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(json.dumps(body))}\n",
+    )
+
+
+def login_script(work):
+    return lua(
+        work / "login.lua",
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        f'  local body = string.format(\'{{"username":"bench%d","password":"{PASSWORD}"}}\', i % {USERS} + 1)\n'
+        '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)\n'
+        "end\n",
+    )
+
+
+def tokens_script(work, name, tokens):
+    listing = work / f"{name}.tokens"
+    listing.write_text("\n".join(tokens) + "\n")
+    return lua(
+        work / f"{name}.lua",
+        "local tokens = {}\n"
+        f'for line in io.lines("{listing}") do tokens[#tokens + 1] = line end\n'
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  local body = '{\"refresh\":\"' .. tokens[(i - 1) % #tokens + 1] .. '\"}'\n"
+        '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)\n'
+        "end\n",
+    )
+
+
+def auth_script(work, name, access):
+    return lua(work / f"{name}.lua", f'wrk.headers["Authorization"] = "Bearer {access}"\n')
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+
+
+def parse_wrk(output):
+    def latency(percent):
+        m = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if m:
+        errors += sum(int(g) for g in m.groups())
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": errors, "total": total}
+
+
+def wrk(url, script, seconds, connections, timeout="10s"):
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}", "--latency", "-s", script, url]
+    out = subprocess.run(pinned(LOAD_CPUS, argv), capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def signed_refresh_tokens(count, user_id):
+    now = int(time.time())
+    return [
+        jwt.encode(
+            {"token_type": "refresh", "exp": now + 86400, "iat": now, "jti": uuid.uuid4().hex, "user_id": user_id},
+            KEY,
+            algorithm="HS256",
+        )
+        for _ in range(count)
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="short runs (CI)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    cheap_secs, login_secs = (1, 2) if args.quick else (10, 15)
+
+    work = Path(tempfile.mkdtemp(prefix="jwtd-bench-"))
+    results = {}  # workload -> server -> [runs]
+    rss = {}
+    try:
+        print(f"== setting up users (PBKDF2-SHA256, 1,000,000 iterations) in {work}", flush=True)
+        setup = Setup(work)
+        for rotate in (False, True):
+            jwtd, django = setup.start(rotate)
+            servers = [jwtd, django]
+            for s in servers:
+                rss.setdefault(s.name, {})["idle"] = max(rss.get(s.name, {}).get("idle", 0), s.rss_mb())
+            pair = {}
+            for s in servers:
+                pair[s.name] = post(s.url + "/token/", {"username": "bench1", "password": PASSWORD})
+            workloads = []
+            if not rotate:
+                workloads += [
+                    ("login", lambda s: wrk(s.url + "/token/", login_script(work), login_secs, 4, "60s")),
+                    ("refresh (rotation off)", lambda s: wrk(
+                        s.url + "/token/refresh/",
+                        json_body_script(work, "refresh-" + s.name, {"refresh": pair[s.name]["refresh"]}),
+                        cheap_secs, 16)),
+                    ("verify", lambda s: wrk(
+                        s.url + "/token/verify/",
+                        json_body_script(work, "verify-" + s.name, {"token": pair[s.name]["access"]}),
+                        cheap_secs, 16)),
+                    ("GET /users/me/", lambda s: wrk(
+                        s.url + "/users/me/", auth_script(work, "me-" + s.name, pair[s.name]["access"]),
+                        cheap_secs, 16)),
+                    ("verify during a login storm", lambda s: storm(work, s, pair, cheap_secs)),
+                ]
+            else:
+                workloads += [
+                    ("refresh (rotation on)", lambda s: wrk(
+                        s.url + "/token/refresh/",
+                        tokens_script(work, f"rotate-{s.name}-{uuid.uuid4().hex}",
+                                      signed_refresh_tokens(8000 if args.quick else 60000, "1")),
+                        cheap_secs, 16)),
+                ]
+            for round_ in range(args.rounds):
+                order = servers if round_ % 2 == 0 else list(reversed(servers))
+                for name, run in workloads:
+                    for s in order:
+                        settle(servers)
+                        results.setdefault(name, {}).setdefault(s.name, []).append(run(s))
+                print(f"   round {round_ + 1}/{args.rounds} done", flush=True)
+            for s in servers:
+                rss[s.name]["peak"] = max(rss[s.name].get("peak", 0), s.rss_mb("VmHWM"))
+                s.stop()
+        floor = login_floor(setup)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(results, rss, floor, args)
+
+
+def storm(work, server, pair, seconds):
+    """verify's latency while 16 connections keep logging in (does hashing starve it?)."""
+    login = subprocess.Popen(
+        pinned(LOAD_CPUS, ["wrk", "-t1", "-c16", f"-d{seconds + 2}s", "--timeout=60s", "-s",
+                           login_script(work), server.url + "/token/"]),
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(1)
+    try:
+        return wrk(server.url + "/token/verify/",
+                   json_body_script(work, "storm-" + server.name, {"token": pair[server.name]["access"]}),
+                   seconds, 4)
+    finally:
+        login.wait()
+
+
+def login_floor(setup):
+    """One PBKDF2 verification in jwtd, timed as one login at a time (includes HTTP and DB)."""
+    jwtd, django = setup.start(False)
+    django.stop()
+    try:
+        run = wrk(jwtd.url + "/token/", login_script(setup.work), 3, 1, "60s")
+    finally:
+        jwtd.stop()
+    return run["p50"]
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def report(results, rss, floor_ms, args):
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), "unknown CPU")
+    cores = len(SERVER_CPUS)
+    print()
+    print(f"Machine: {os.cpu_count()} × {cpu}; servers pinned to CPU {SERVER_CPUS}, wrk to CPU {LOAD_CPUS}; "
+          f"{'quick' if args.quick else 'full'} mode, median of {args.rounds} alternating rounds; "
+          f"{time.strftime('%Y-%m-%d')}.")
+    print()
+    print("| workload | jwtd req/s | SimpleJWT req/s | ratio | jwtd p50 / p99 (ms) | SimpleJWT p50 / p99 (ms) | errors jwtd / SimpleJWT |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, by_server in results.items():
+        a, b = by_server["jwtd"], by_server["SimpleJWT"]
+        ra, rb = median(a, "rps"), median(b, "rps")
+        ratio = f"{ra / rb:,.1f}×" if rb else "∞ (SimpleJWT answered none)"
+
+        def latencies(runs):
+            if all(r["total"] == 0 for r in runs):
+                return "—"
+            return f"{median(runs, 'p50'):.2f} / {median(runs, 'p99'):.2f}"
+
+        print(f"| {name} | {ra:,.1f} | {rb:,.1f} | {ratio} | {latencies(a)} | {latencies(b)} "
+              f"| {sum(r['errors'] for r in a)} / {sum(r['errors'] for r in b)} |")
+    print(f"| server RSS idle / peak (MB) | {rss['jwtd']['idle']:.1f} / {rss['jwtd']['peak']:.1f} "
+          f"| {rss['SimpleJWT']['idle']:.1f} / {rss['SimpleJWT']['peak']:.1f} | | | | |")
+    print()
+    login = median(results["login"]["jwtd"], "rps")
+    ceiling = cores * 1000 / floor_ms
+    print(f"Hash floor: one login at a time takes {floor_ms:.1f} ms in jwtd (one PBKDF2-SHA256 verify at "
+          f"1,000,000 iterations, plus HTTP and database), so {cores} server core(s) allow {ceiling:.1f} logins/s; "
+          f"jwtd reached {login:.1f} ({100 * login / ceiling:.0f} % of the floor).")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
