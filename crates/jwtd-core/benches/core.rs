@@ -63,10 +63,12 @@ fn hashes(c: &mut Criterion) {
         b.iter(|| hasher.hash(black_box("correct horse battery staple")))
     });
     // Django 5.2's default: PBKDF2-SHA256 at 1,000,000 iterations (what bench/run logs in with).
-    let django = "pbkdf2_sha256$1000000$unNbqmBhZix32wFwLoDlpD$ZK9bbCMjOpHG4kajJXCL76vOIY8eZgygBsKYKRhIRpY=";
-    group.bench_function("PBKDF2-SHA256 verify (1,000,000 iterations: Django's default)", |b| {
-        b.iter(|| hasher.verify(black_box("correct horse battery staple"), Some(django)))
-    });
+    let django =
+        "pbkdf2_sha256$1000000$unNbqmBhZix32wFwLoDlpD$ZK9bbCMjOpHG4kajJXCL76vOIY8eZgygBsKYKRhIRpY=";
+    group.bench_function(
+        "PBKDF2-SHA256 verify (1,000,000 iterations: Django's default)",
+        |b| b.iter(|| hasher.verify(black_box("correct horse battery staple"), Some(django))),
+    );
     group.finish();
 }
 
