@@ -96,6 +96,37 @@ pub struct Settings {
     /// How long in-flight requests may take to finish after SIGTERM / Ctrl-C.
     #[serde(with = "duration")]
     pub shutdown_grace: Duration,
+    /// `text` (human, coloured on a terminal) or `json` (one object per line).
+    pub log_format: LogFormat,
+    /// Cross-origin access for browser clients (off unless origins are listed).
+    pub cors: Cors,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// CORS: which browser origins may call jwtd. Empty (the default) sends no CORS headers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Cors {
+    /// Exact origins (`https://app.example.com`), or `["*"]` for any.
+    pub allowed_origins: Vec<String>,
+    /// How long browsers may cache a preflight answer.
+    #[serde(with = "duration")]
+    pub max_age: Duration,
+}
+
+impl Default for Cors {
+    fn default() -> Self {
+        Cors {
+            allowed_origins: Vec::new(),
+            max_age: Duration::from_secs(600),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -141,6 +172,8 @@ impl Default for Settings {
             bind_ip: false,
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
+            log_format: LogFormat::Text,
+            cors: Cors::default(),
         }
     }
 }
@@ -228,6 +261,16 @@ impl Settings {
             return Err(bad(
                 "bind_ip",
                 "needs \"ip_address\" in extra_claims, so tokens carry the login IP",
+            ));
+        }
+        if let Some(origin) = self.cors.allowed_origins.iter().find(|o| {
+            o.as_str() != "*" && !(o.starts_with("http://") || o.starts_with("https://"))
+                || o.ends_with('/')
+                || o.chars().any(|c| c.is_whitespace() || c.is_control())
+        }) {
+            return Err(bad(
+                "cors.allowed_origins",
+                format!("{origin:?} is not an origin like \"https://app.example.com\" or \"*\""),
             ));
         }
         if self.max_body_bytes < 1024 {

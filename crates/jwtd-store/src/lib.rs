@@ -138,6 +138,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+    /// Whether every migration this binary carries is applied.
+    async fn schema_current(&self) -> Result<bool>;
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
 

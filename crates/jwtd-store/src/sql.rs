@@ -87,6 +87,17 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn schema_current(&self) -> Result<bool> {
+                let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+                let applied: Option<i64> = sqlx::query(
+                    "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+                )
+                .fetch_one(&self.reader)
+                .await?
+                .try_get(0)?;
+                Ok(applied.unwrap_or(0) >= latest)
+            }
+
             async fn close(&self) {
                 self.reader.close().await;
                 self.writer.close().await;

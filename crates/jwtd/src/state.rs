@@ -50,6 +50,23 @@ impl AppState {
         }))
     }
 
+    /// The configured endpoint a request path names (`token_obtain`, ...), `healthz`, `readyz`,
+    /// or `unmatched`: a label with few values, for logs and metrics.
+    pub fn route_name(&self, path: &str) -> &'static str {
+        let trimmed = path.trim_end_matches('/');
+        match trimmed {
+            "/healthz" => return "healthz",
+            "/readyz" => return "readyz",
+            _ => {}
+        }
+        self.settings
+            .routes
+            .enabled()
+            .into_iter()
+            .find(|(_, route)| route.trim_end_matches('/') == trimmed)
+            .map_or("unmatched", |(name, _)| name)
+    }
+
     /// The answer language for an `Accept-Language` header.
     pub fn language(&self, accept_language: Option<&str>) -> Lang {
         i18n::negotiate(

@@ -7,6 +7,7 @@ pub mod error;
 mod fields;
 mod health;
 mod login;
+mod observe;
 mod token;
 mod users;
 
@@ -19,8 +20,8 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use jwtd_core::Msg;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use error::ApiError;
@@ -33,7 +34,9 @@ pub fn router(app: AppState) -> Router {
             allow: "GET, HEAD",
         }
     });
-    let mut router = Router::new().route("/healthz", healthz);
+    let mut router = Router::new()
+        .route("/healthz", healthz)
+        .route("/readyz", get(health::readyz));
     let endpoints: [(&str, MethodRouter<AppState>); 8] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
         (&routes.token_refresh, post_only(token::refresh)),
@@ -73,12 +76,51 @@ pub fn router(app: AppState) -> Router {
             app.clone(),
             error::render_errors,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(cors(&app))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            observe::observe,
+        ))
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
         ]))
         .with_state(app)
+}
+
+/// The CORS layer: a no-op without `cors.allowed_origins`.
+fn cors(app: &AppState) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {
+    use axum::http::{HeaderName, HeaderValue, header};
+    use tower_http::cors::AllowOrigin;
+    let settings = &app.settings.cors;
+    if settings.allowed_origins.is_empty() {
+        return tower::util::Either::Right(tower::layer::util::Identity::new());
+    }
+    let origins = if settings.allowed_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            settings
+                .allowed_origins
+                .iter()
+                .map(|o| HeaderValue::from_str(o).expect("validated origins are header-safe")),
+        )
+    };
+    let auth_header = HeaderName::from_bytes(app.settings.auth_header_name.as_bytes())
+        .expect("validated header name");
+    tower::util::Either::Left(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT_LANGUAGE,
+                auth_header,
+            ])
+            .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
+            .max_age(settings.max_age),
+    )
 }
 
 /// A POST endpoint; other methods get DRF's 405 (OPTIONS gets DRF's metadata answer).

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jwtd_core::settings::LogFormat;
 
 use crate::config::{self as settings_loader, Overrides};
 use crate::server::{Server, shutdown_signal};
@@ -93,9 +94,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Serve { bind } => {
-            init_logging();
             overrides.bind = bind;
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            init_logging(settings.log_format);
             let server = Server::build(settings).await?;
             server.run_until(shutdown_signal()).await
         }
@@ -114,13 +115,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn init_logging() {
+/// Logs to stderr: human-readable (coloured on a terminal) or one JSON object per line.
+/// `RUST_LOG` overrides the default level (info; sqlx only warnings).
+fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }

@@ -293,10 +293,13 @@ pub struct JwtdProcess {
     child: std::process::Child,
     /// `http://<addr>` it listens on.
     pub base: String,
+    /// Every line it has written to stderr so far.
+    logs: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl JwtdProcess {
-    /// Starts `jwtd serve` and waits for its "listening" log line to learn the port.
+    /// Starts `jwtd serve` and waits for its "listening" log line (text or JSON) to learn the
+    /// port.
     pub fn start(config: &std::path::Path) -> JwtdProcess {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
@@ -307,12 +310,23 @@ impl JwtdProcess {
             .spawn()
             .expect("jwtd starts");
         let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (tx, rx) = std::sync::mpsc::channel();
+        let kept = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("addr=").nth(1) {
-                    let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
+                let addr = line
+                    .split("addr=")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .or_else(|| {
+                        let rest = line.split("\"addr\":\"").nth(1)?;
+                        rest.split('"').next()
+                    });
+                if let Some(addr) = addr {
+                    let _ = tx.send(addr.to_owned());
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let addr = rx
@@ -321,7 +335,13 @@ impl JwtdProcess {
         JwtdProcess {
             child,
             base: format!("http://{addr}"),
+            logs,
         }
+    }
+
+    /// The stderr lines so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
     }
 
     /// SIGTERM, then the exit status.

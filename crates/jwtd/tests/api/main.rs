@@ -12,6 +12,7 @@ mod contract_obtain;
 mod contract_refresh;
 mod enumeration;
 mod flush;
+mod operations;
 mod parity;
 mod pg_server;
 mod postgres;

@@ -147,10 +147,10 @@ async fn jwtd_rides_out_a_database_outage() {
     add_user(&config, "alice");
     let jwtd = JwtdProcess::start(&config);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let health = |base: String| {
+    let health = |url: String| {
         let http = http.clone();
         async move {
-            let answer = http.get(format!("{base}/healthz")).send().await.unwrap();
+            let answer = http.get(url).send().await.unwrap();
             let status = answer.status().as_u16();
             (status, answer.json::<Value>().await.unwrap())
         }
@@ -173,11 +173,17 @@ async fn jwtd_rides_out_a_database_outage() {
         .await
         .unwrap();
     assert_eq!(answer.headers()["retry-after"], "1");
+    // Alive, but not ready: a load balancer stops sending, an orchestrator does not restart.
     assert_eq!(
-        health(jwtd.base.clone()).await,
+        health(format!("{}/healthz", jwtd.base)).await,
+        (200, json!({"status": "ok", "database": "unreachable"}))
+    );
+    assert_eq!(
+        health(format!("{}/readyz", jwtd.base)).await,
         (
             503,
-            json!({"status": "unavailable", "database": "unreachable"})
+            json!({"status": "unavailable", "database": "unreachable",
+                   "migrations": "unknown", "signing_key": "loaded"})
         )
     );
 
@@ -199,8 +205,11 @@ async fn jwtd_rides_out_a_database_outage() {
         "the running instance serves again without a restart"
     );
     assert_eq!(
-        health(jwtd.base.clone()).await,
-        (200, json!({"status": "ok", "database": "ok"}))
+        health(format!("{}/readyz", jwtd.base)).await,
+        (
+            200,
+            json!({"status": "ready", "database": "ok", "migrations": "ok", "signing_key": "loaded"})
+        )
     );
     let (status, _) = refresh(&http, &jwtd.base, &token).await;
     assert_eq!(status, 200);

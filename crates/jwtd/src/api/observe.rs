@@ -1,0 +1,57 @@
+//! One log line per request, and its request id.
+//!
+//! The id is the client's `X-Request-Id` when it is a sane token (1–128 visible ASCII
+//! characters), else 32 random hex digits; it is echoed in the response. The line carries method, route
+//! (the endpoint's name, not the raw path, so it stays low-cardinality), status, latency, id and
+//! client IP — never a header or body, so no password, token or key can reach the log.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::client_ip::client_ip;
+use crate::state::AppState;
+
+const REQUEST_ID: &str = "x-request-id";
+
+pub async fn observe(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .filter(|v| is_sane_id(v.as_bytes()))
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&jwtd_core::token::new_jti()).expect("hex is ASCII")
+        });
+    let method = request.method().clone();
+    let route = app.route_name(request.uri().path());
+    let ip = client_ip(peer, request.headers(), &app.settings.trusted_proxies);
+    let mut response = next.run(request).await;
+    let status = response.status().as_u16();
+    tracing::info!(
+        target: "jwtd::request",
+        method = %method,
+        route,
+        status,
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        request_id = id.to_str().unwrap_or(""),
+        client_ip = %ip,
+        "request"
+    );
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+fn is_sane_id(id: &[u8]) -> bool {
+    (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_graphic())
+}

@@ -1,0 +1,192 @@
+//! Operations: structured request logs with request ids and no secrets, readiness, CORS.
+
+use std::ffi::OsStr;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PASSWORD: &str = "a-very-recognizable-password-77";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_have_a_line_per_request_and_never_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = match test_database().await {
+        Some(url) => format!("database_url = {url:?}\n"),
+        None => String::new(),
+    };
+    let config = dir.path().join("jwtd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\nlog_format = \"json\"\n\
+             rotate_refresh_tokens = true\n{database}[hashing]\nmemory_kib = 64\niterations = 1\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let add = run_jwtd(
+        &[
+            OsStr::new("--config"),
+            config.as_os_str(),
+            OsStr::new("user"),
+            OsStr::new("add"),
+            OsStr::new("alice"),
+        ],
+        &[],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(add.status.success());
+    let jwtd = JwtdProcess::start(&config);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = |path: &str| format!("{}{path}", jwtd.base);
+
+    // A full cycle: login, refresh (rotating), verify, me, a failed login, blacklist.
+    let login = http
+        .post(url("/token/"))
+        .header("x-request-id", "cycle-login-1")
+        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers()["x-request-id"], "cycle-login-1");
+    let pair: Value = login.json().await.unwrap();
+    let refreshed: Value = http
+        .post(url("/token/refresh/"))
+        .json(&json!({"refresh": pair["refresh"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = pair["access"].as_str().unwrap();
+    let me = http
+        .get(url("/users/me/"))
+        .bearer_auth(access)
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await
+        .unwrap();
+    let generated = me.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 32, "an unusable id is replaced");
+    for (path, body) in [
+        ("/token/verify/", json!({"token": access})),
+        (
+            "/token/",
+            json!({"username": "alice", "password": format!("{PASSWORD}-wrong")}),
+        ),
+        (
+            "/token/blacklist/",
+            json!({"refresh": refreshed["refresh"]}),
+        ),
+    ] {
+        http.post(url(path)).json(&body).send().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let logs = jwtd.logs();
+    let lines: Vec<Value> = logs
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let requests: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["target"] == "jwtd::request")
+        .collect();
+    assert_eq!(requests.len(), 6, "one line per request: {logs:#?}");
+    let first = requests[0];
+    assert_eq!(first["method"], "POST");
+    assert_eq!(first["route"], "token_obtain");
+    assert_eq!(first["status"], 200);
+    assert_eq!(first["request_id"], "cycle-login-1");
+    assert_eq!(first["client_ip"], "127.0.0.1");
+    assert!(first["latency_ms"].as_f64().unwrap() > 0.0);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["request_id"] == generated.as_str())
+    );
+    assert!(requests.iter().any(|r| r["status"] == 401));
+
+    let tokens = [
+        pair["refresh"].as_str().unwrap(),
+        access,
+        refreshed["refresh"].as_str().unwrap(),
+        refreshed["access"].as_str().unwrap(),
+    ];
+    let all = logs.join("\n");
+    assert!(!all.contains(PASSWORD), "a password in the logs");
+    assert!(!all.contains(KEY), "the signing key in the logs");
+    for token in tokens {
+        for part in token.split('.') {
+            assert!(!all.contains(part), "a token part in the logs: {part}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn readyz_reports_database_migrations_and_key() {
+    let app = spawn_app().await;
+    let ready = app.send(app.http.get(app.url("/readyz"))).await;
+    ready.expect(
+        200,
+        json!({"status": "ready", "database": "ok", "migrations": "ok", "signing_key": "loaded"}),
+    );
+    let alive = app.send(app.http.get(app.url("/healthz"))).await;
+    alive.expect(200, json!({"status": "ok", "database": "ok"}));
+    app.state.store.close().await;
+    let ready = app.send(app.http.get(app.url("/readyz"))).await;
+    assert_eq!(ready.status, 503);
+    let alive = app.send(app.http.get(app.url("/healthz"))).await;
+    alive.expect(200, json!({"status": "ok", "database": "unreachable"}));
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_answers_listed_origins() {
+    let preflight = |app: &TestApp, origin: &str| {
+        app.http
+            .request(reqwest::Method::OPTIONS, app.url("/token/"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+    };
+    let closed = spawn_app().await;
+    let answer = closed
+        .send(preflight(&closed, "https://app.example.com"))
+        .await;
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+
+    let open =
+        spawn_with(|s| s.cors.allowed_origins = vec!["https://app.example.com".into()]).await;
+    let answer = open.send(preflight(&open, "https://app.example.com")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert!(
+        answer
+            .header("access-control-allow-methods")
+            .is_some_and(|m| m.contains("POST"))
+    );
+    let other = open
+        .send(preflight(&open, "https://evil.example.com"))
+        .await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    // A real cross-origin call gets the header and still its SimpleJWT answer.
+    let answer = open
+        .send(
+            open.http
+                .post(open.url("/token/"))
+                .header("origin", "https://app.example.com")
+                .json(&json!({})),
+        )
+        .await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+}
