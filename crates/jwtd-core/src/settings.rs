@@ -100,6 +100,25 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Cross-origin access for browser clients (off unless origins are listed).
     pub cors: Cors,
+    /// Prometheus metrics at `GET /metrics`.
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// A separate address for `/metrics` (e.g. an internal interface); unset: the API's own.
+    pub bind: Option<SocketAddr>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        MetricsSettings {
+            enabled: true,
+            bind: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +193,7 @@ impl Default for Settings {
             shutdown_grace: Duration::from_secs(30),
             log_format: LogFormat::Text,
             cors: Cors::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }

@@ -138,6 +138,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+    /// Connections (in use, idle) across the store's pools.
+    fn pool_stats(&self) -> (u32, u32);
     /// Whether every migration this binary carries is applied.
     async fn schema_current(&self) -> Result<bool>;
     /// Waits for open connections to finish and closes them.

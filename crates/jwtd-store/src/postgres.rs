@@ -37,6 +37,10 @@ impl PgStore {
         })
     }
 
+    fn pools(&self) -> [&PgPool; 1] {
+        [&self.writer]
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.writer.begin().await?)
     }

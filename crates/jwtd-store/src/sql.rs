@@ -17,7 +17,7 @@ macro_rules! user_sql {
 }
 
 /// Implements `Store` for `$store`, a type with `reader` and `writer` pools of database `$db`
-/// (rows `$row`) and an inherent `write_tx()`.
+/// (rows `$row`) and inherent `write_tx()` and `pools()` (each distinct pool once).
 macro_rules! sql_store {
     ($store:ident, $db:ty, $row:ty) => {
         fn user_from_row(row: &$row) -> Result<User> {
@@ -85,6 +85,14 @@ macro_rules! sql_store {
             async fn ping(&self) -> Result<()> {
                 sqlx::query("SELECT 1").execute(&self.reader).await?;
                 Ok(())
+            }
+
+            fn pool_stats(&self) -> (u32, u32) {
+                self.pools().iter().fold((0, 0), |(used, idle), pool| {
+                    let size = pool.size();
+                    let free = u32::try_from(pool.num_idle()).unwrap_or(size);
+                    (used + size.saturating_sub(free), idle + free)
+                })
             }
 
             async fn schema_current(&self) -> Result<bool> {

@@ -49,6 +49,10 @@ impl SqliteStore {
         Ok(SqliteStore { reader, writer })
     }
 
+    fn pools(&self) -> [&SqlitePool; 2] {
+        [&self.reader, &self.writer]
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a
         // lock upgrade when another process writes.

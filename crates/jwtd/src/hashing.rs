@@ -23,6 +23,8 @@ pub struct HashPool {
     in_flight: AtomicUsize,
     capacity: usize,
     work_done: Mutex<HashMap<HashWork, u64>>,
+    /// Observes each hash's duration (the server's metrics).
+    hash_seconds: Option<prometheus::Histogram>,
 }
 
 impl HashPool {
@@ -33,7 +35,19 @@ impl HashPool {
             in_flight: AtomicUsize::new(0),
             capacity: workers + queue,
             work_done: Mutex::new(HashMap::new()),
+            hash_seconds: None,
         }
+    }
+
+    /// Reports every hash's duration to `histogram`.
+    pub fn observed_by(mut self, histogram: prometheus::Histogram) -> Self {
+        self.hash_seconds = Some(histogram);
+        self
+    }
+
+    /// Hashes running or waiting for a worker now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
     }
 
     /// Runs `job` on a blocking thread once a worker is free.
@@ -53,10 +67,13 @@ impl HashPool {
             .await
             .expect("the semaphore is never closed");
         let hasher = self.hasher.clone();
+        let timer = self.hash_seconds.as_ref().map(|h| h.start_timer());
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             deprioritize_this_thread();
-            job(&hasher)
+            let result = job(&hasher);
+            drop(timer);
+            result
         })
         .await
         .expect("hashing does not panic");

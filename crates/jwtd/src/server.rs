@@ -15,12 +15,15 @@ use tokio::net::TcpListener;
 
 use crate::hashing::HashPool;
 use crate::keyfile;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 
 /// A bound, ready server.
 pub struct Server {
     state: AppState,
     listener: TcpListener,
+    /// `metrics.bind`: `/metrics` on its own address.
+    metrics_listener: Option<TcpListener>,
 }
 
 /// Creates the data directory (mode 0700) if needed.
@@ -101,17 +104,31 @@ impl Server {
         };
         let tokens = TokenService::new(&settings, &secret);
         let hasher = Hasher::new(&settings.hashing)?;
-        let hashing = HashPool::new(hasher, settings.hashing.workers, settings.hashing.queue);
+        let metrics = Metrics::new();
+        let hashing = HashPool::new(hasher, settings.hashing.workers, settings.hashing.queue)
+            .observed_by(metrics.hash_seconds.clone());
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let metrics_listener = match settings.metrics.bind {
+            Some(addr) if settings.metrics.enabled => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (metrics.bind)"))?,
+            ),
+            _ => None,
+        };
         tracing::info!(
             data_dir = %settings.data_dir.display(),
             database = %redact_url(&settings.effective_database_url()),
             "storage ready"
         );
-        let state = AppState::new(settings, store, tokens, hashing);
-        Ok(Server { state, listener })
+        let state = AppState::new(settings, store, tokens, hashing, metrics);
+        Ok(Server {
+            state,
+            listener,
+            metrics_listener,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -130,7 +147,22 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Server { state, listener } = self;
+        let Server {
+            state,
+            listener,
+            metrics_listener,
+        } = self;
+        if let Some(listener) = metrics_listener {
+            let addr = listener.local_addr()?;
+            let app = crate::api::metrics_router(state.clone());
+            tracing::info!(%addr, "metrics listening");
+            // Stops with the process; scrapes need no draining.
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         let addr = listener.local_addr()?;
         let grace = state.settings.shutdown_grace;
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);

@@ -9,6 +9,7 @@ use jwtd_core::{Lang, Settings, i18n};
 use jwtd_store::Store;
 
 use crate::hashing::HashPool;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -18,6 +19,7 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub tokens: TokenService,
     pub hashing: HashPool,
+    pub metrics: Metrics,
     pub offered_languages: Vec<Lang>,
     /// `<first auth_header_type> realm="api"`, sent with every 401.
     pub www_authenticate: HeaderValue,
@@ -36,6 +38,7 @@ impl AppState {
         store: Arc<dyn Store>,
         tokens: TokenService,
         hashing: HashPool,
+        metrics: Metrics,
     ) -> Self {
         let www_authenticate =
             HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
@@ -46,6 +49,7 @@ impl AppState {
             store,
             tokens,
             hashing,
+            metrics,
             www_authenticate,
         }))
     }

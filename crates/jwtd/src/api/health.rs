@@ -1,4 +1,4 @@
-//! Probes. `GET /healthz`: the process is alive (always 200; the body says whether the
+//! Probes and metrics. `GET /healthz`: the process is alive (always 200; the body says whether the
 //! database answers, for humans). `GET /readyz`: ready for traffic — database reachable,
 //! migrations applied, signing key loaded — else 503, so a load balancer stops sending.
 
@@ -44,5 +44,18 @@ pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
             "migrations": migrations,
             "signing_key": "loaded",
         })),
+    )
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(app): State<AppState>) -> impl axum::response::IntoResponse {
+    let (in_use, idle) = app.store.pool_stats();
+    let body = app.metrics.render(app.hashing.in_flight(), in_use, idle);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
     )
 }

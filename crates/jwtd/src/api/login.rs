@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::fields::required_strings;
+use crate::metrics::LoginOutcome;
 use crate::state::{AppState, now};
 
 /// The active user the credentials in `data` name, or the one 401 every failure gets.
@@ -25,8 +26,17 @@ pub async fn authenticate(
     let login_field = app.settings.login_field;
     let [login, password] = required_strings(data, [login_field.name(), "password"])?;
     let counters = Counters::new(app, login_field, &login, ip);
-    counters.begin(app).await?;
-    let user = verify_credentials(app, login_field, &login, password).await?;
+    let outcome = match counters.begin(app).await {
+        Ok(()) => verify_credentials(app, login_field, &login, password).await,
+        Err(e) => Err(e),
+    };
+    app.metrics.login(match &outcome {
+        Ok(_) => LoginOutcome::Success,
+        Err(ApiError::Throttled { .. }) => LoginOutcome::Throttled,
+        Err(ApiError::Unavailable { .. }) => LoginOutcome::Unavailable,
+        Err(_) => LoginOutcome::BadCredentials,
+    });
+    let user = outcome?;
     counters.succeeded(app).await?;
     Ok(user)
 }

@@ -37,6 +37,9 @@ pub fn router(app: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", healthz)
         .route("/readyz", get(health::readyz));
+    if app.settings.metrics.enabled && app.settings.metrics.bind.is_none() {
+        router = router.route("/metrics", get(health::metrics));
+    }
     let endpoints: [(&str, MethodRouter<AppState>); 8] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
         (&routes.token_refresh, post_only(token::refresh)),
@@ -85,6 +88,13 @@ pub fn router(app: AppState) -> Router {
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
         ]))
+        .with_state(app)
+}
+
+/// `/metrics` alone, for `metrics.bind`.
+pub fn metrics_router(app: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
         .with_state(app)
 }
 

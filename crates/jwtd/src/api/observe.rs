@@ -38,12 +38,15 @@ pub async fn observe(
     let ip = client_ip(peer, request.headers(), &app.settings.trusted_proxies);
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    app.metrics
+        .request(route, method.as_str(), status, elapsed.as_secs_f64());
     tracing::info!(
         target: "jwtd::request",
         method = %method,
         route,
         status,
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
         request_id = id.to_str().unwrap_or(""),
         client_ip = %ip,
         "request"

@@ -91,6 +91,7 @@ async fn detect_reuse(app: &AppState, state: &TokenState) -> Result<(), ApiError
     let interval = i64::try_from(app.settings.refresh_reuse_interval.as_secs()).unwrap_or(i64::MAX);
     if now() - rotated_at >= interval {
         let revoked = app.store.revoke_family(&state.family, now()).await?;
+        app.metrics.reuse_detected();
         tracing::warn!(
             family = %state.family,
             revoked,
@@ -197,9 +198,12 @@ pub async fn refresh(
         .rotate(&record, &next, app.settings.blacklist_after_rotation, now)
         .await?
     {
-        Rotation::Rotated => Ok(Json(
-            json!({ "access": access, "refresh": app.tokens.encode(&successor) }),
-        )),
+        Rotation::Rotated => {
+            app.metrics.rotation();
+            Ok(Json(
+                json!({ "access": access, "refresh": app.tokens.encode(&successor) }),
+            ))
+        }
         // Another request rotated this token first: it has had its one successor.
         Rotation::AlreadyUsed => {
             if let Some(state) = app.store.token_state(&record.jti).await? {

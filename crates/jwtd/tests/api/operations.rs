@@ -190,3 +190,99 @@ async fn cors_is_off_by_default_and_answers_listed_origins() {
         Some("https://app.example.com")
     );
 }
+
+/// The value of one sample line (`name{labels} value`) of a Prometheus text page.
+fn sample(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_what_happened() {
+    let app = spawn_with(|s| {
+        s.rotate_refresh_tokens = true;
+        s.blacklist_after_rotation = true;
+        s.refresh_reuse_interval = Duration::ZERO;
+        s.throttle.account_failures = 2;
+        s.throttle.base_delay = Duration::from_secs(60);
+    })
+    .await;
+    app.add_user("alice", "", "pw", &[]).await;
+    let (first, _) = app.login("alice", "pw").await;
+    for _ in 0..2 {
+        let answer = app
+            .post_json("/token/", json!({"username": "bob", "password": "x"}))
+            .await;
+        assert_eq!(answer.status, 401);
+    }
+    let throttled = app
+        .post_json("/token/", json!({"username": "bob", "password": "x"}))
+        .await;
+    assert_eq!(throttled.status, 429);
+    let rotated = app
+        .post_json("/token/refresh/", json!({"refresh": first}))
+        .await;
+    assert_eq!(rotated.status, 200);
+    let replayed = app
+        .post_json("/token/refresh/", json!({"refresh": first}))
+        .await;
+    assert_eq!(replayed.status, 401);
+
+    let page = app.send(app.http.get(app.url("/metrics"))).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let m = |series: &str| sample(&page.text, series);
+    assert_eq!(m("jwtd_logins_total{outcome=\"success\"}"), Some(1.0));
+    assert_eq!(
+        m("jwtd_logins_total{outcome=\"bad_credentials\"}"),
+        Some(2.0)
+    );
+    assert_eq!(m("jwtd_logins_total{outcome=\"throttled\"}"), Some(1.0));
+    assert_eq!(
+        m("jwtd_http_requests_total{method=\"POST\",route=\"token_obtain\",status=\"401\"}"),
+        Some(2.0)
+    );
+    assert_eq!(
+        m("jwtd_http_requests_total{method=\"POST\",route=\"token_refresh\",status=\"200\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        m("jwtd_http_request_duration_seconds_count{route=\"token_obtain\"}"),
+        Some(4.0)
+    );
+    assert_eq!(m("jwtd_refresh_rotations_total"), Some(1.0));
+    assert_eq!(m("jwtd_refresh_reuse_detections_total"), Some(1.0));
+    // add_user's hash, the good login and the two bad ones; the throttled one hashed nothing.
+    assert_eq!(m("jwtd_password_hash_seconds_count"), Some(4.0));
+    assert_eq!(m("jwtd_hashing_in_flight"), Some(0.0));
+    assert!(m("jwtd_db_pool_connections{state=\"idle\"}").is_some());
+
+    let off = spawn_with(|s| s.metrics.enabled = false).await;
+    assert_eq!(
+        off.send(off.http.get(off.url("/metrics"))).await.status,
+        404
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let apart = spawn_with(|s| s.metrics.bind = Some(port)).await;
+    assert_eq!(
+        apart
+            .send(apart.http.get(apart.url("/metrics")))
+            .await
+            .status,
+        404
+    );
+    let page = apart
+        .http
+        .get(format!("http://{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+}

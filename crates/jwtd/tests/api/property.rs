@@ -55,6 +55,7 @@ const PATHS: &[&str] = &[
     "/users/me/",
     "/users/me/logout-all/",
     "/healthz",
+    "/readyz",
     "/nope/",
     "/token/%00/",
 ];

@@ -1,0 +1,165 @@
+//! Prometheus metrics (`GET /metrics`, text format 0.0.4), registered per server so tests can
+//! run many servers in one process.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// How a login attempt ended.
+#[derive(Clone, Copy, Debug)]
+pub enum LoginOutcome {
+    Success,
+    BadCredentials,
+    Throttled,
+    Unavailable,
+}
+
+impl LoginOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            LoginOutcome::Success => "success",
+            LoginOutcome::BadCredentials => "bad_credentials",
+            LoginOutcome::Throttled => "throttled",
+            LoginOutcome::Unavailable => "unavailable",
+        }
+    }
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    request_seconds: HistogramVec,
+    logins: IntCounterVec,
+    /// Cloned into the hashing pool, which observes every hash.
+    pub hash_seconds: Histogram,
+    hashing_in_flight: IntGauge,
+    rotations: IntCounter,
+    reuse_detections: IntCounter,
+    db_connections: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "jwtd_http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let request_seconds = HistogramVec::new(
+            HistogramOpts::new("jwtd_http_request_duration_seconds", "HTTP request latency")
+                .buckets(vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ]),
+            &["route"],
+        )
+        .expect("valid metric");
+        let logins = IntCounterVec::new(
+            Opts::new("jwtd_logins_total", "Login attempts by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let hash_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "jwtd_password_hash_seconds",
+                "Time of one password hash or verification",
+            )
+            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
+        )
+        .expect("valid metric");
+        let hashing_in_flight = IntGauge::new(
+            "jwtd_hashing_in_flight",
+            "Password hashes running or queued in the hashing pool",
+        )
+        .expect("valid metric");
+        let rotations = IntCounter::new(
+            "jwtd_refresh_rotations_total",
+            "Refresh tokens rotated (one successor each)",
+        )
+        .expect("valid metric");
+        let reuse_detections = IntCounter::new(
+            "jwtd_refresh_reuse_detections_total",
+            "Rotated refresh tokens presented again after the reuse interval (family revoked)",
+        )
+        .expect("valid metric");
+        let db_connections = IntGaugeVec::new(
+            Opts::new(
+                "jwtd_db_pool_connections",
+                "Database pool connections by state",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(request_seconds.clone()),
+            Box::new(logins.clone()),
+            Box::new(hash_seconds.clone()),
+            Box::new(hashing_in_flight.clone()),
+            Box::new(rotations.clone()),
+            Box::new(reuse_detections.clone()),
+            Box::new(db_connections.clone()),
+        ] {
+            registry.register(collector).expect("unique metric names");
+        }
+        Metrics {
+            registry,
+            requests,
+            request_seconds,
+            logins,
+            hash_seconds,
+            hashing_in_flight,
+            rotations,
+            reuse_detections,
+            db_connections,
+        }
+    }
+
+    pub fn request(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        self.request_seconds
+            .with_label_values(&[route])
+            .observe(seconds);
+    }
+
+    pub fn login(&self, outcome: LoginOutcome) {
+        self.logins.with_label_values(&[outcome.label()]).inc();
+    }
+
+    pub fn rotation(&self) {
+        self.rotations.inc();
+    }
+
+    pub fn reuse_detected(&self) {
+        self.reuse_detections.inc();
+    }
+
+    /// The text exposition, with the gauges read now.
+    pub fn render(&self, hashing_in_flight: usize, db_in_use: u32, db_idle: u32) -> String {
+        self.hashing_in_flight
+            .set(i64::try_from(hashing_in_flight).unwrap_or(i64::MAX));
+        self.db_connections
+            .with_label_values(&["in_use"])
+            .set(i64::from(db_in_use));
+        self.db_connections
+            .with_label_values(&["idle"])
+            .set(i64::from(db_idle));
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("text encoding cannot fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
