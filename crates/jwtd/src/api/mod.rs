@@ -28,17 +28,11 @@ use error::ApiError;
 
 pub fn router(app: AppState) -> Router {
     let routes = &app.settings.routes;
-    let healthz = get(health::healthz).fallback(|method: Method| async move {
-        ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            allow: "GET, HEAD",
-        }
-    });
     let mut router = Router::new()
-        .route("/healthz", healthz)
-        .route("/readyz", get(health::readyz));
+        .route("/healthz", get_only(health::healthz))
+        .route("/readyz", get_only(health::readyz));
     if app.settings.metrics.enabled && app.settings.metrics.bind.is_none() {
-        router = router.route("/metrics", get(health::metrics));
+        router = router.route("/metrics", get_only(health::metrics));
     }
     let endpoints: [(&str, MethodRouter<AppState>); 8] = [
         (&routes.token_obtain, post_only(token::obtain_pair)),
@@ -94,7 +88,7 @@ pub fn router(app: AppState) -> Router {
 /// `/metrics` alone, for `metrics.bind`.
 pub fn metrics_router(app: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(health::metrics))
+        .route("/metrics", get_only(health::metrics))
         .with_state(app)
 }
 
@@ -131,6 +125,20 @@ fn cors(app: &AppState) -> tower::util::Either<CorsLayer, tower::layer::util::Id
             .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
             .max_age(settings.max_age),
     )
+}
+
+/// A GET endpoint (probes, metrics); other methods get DRF's JSON 405.
+fn get_only<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).fallback(|method: Method| async move {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: "GET, HEAD",
+        }
+    })
 }
 
 /// A POST endpoint; other methods get DRF's 405 (OPTIONS gets DRF's metadata answer).

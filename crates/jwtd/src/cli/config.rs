@@ -22,22 +22,32 @@ pub fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<()> {
 
 /// The settings as a TOML document. TOML has no null, so unset options are listed in a comment.
 pub fn effective_toml(settings: &Settings) -> anyhow::Result<String> {
-    let Value::Object(fields) = serde_json::to_value(settings)? else {
-        anyhow::bail!("settings did not serialize to a table");
-    };
-    let unset: Vec<&str> = fields
-        .iter()
-        .filter(|(_, v)| v.is_null())
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let mut value = serde_json::to_value(settings)?;
+    let mut unset = Vec::new();
+    strip_nulls(&mut value, "", &mut unset);
     let mut out = String::from("# jwtd effective settings; secrets are shown as \"<redacted>\".\n");
     if !unset.is_empty() {
         out.push_str(&format!("# not set: {}\n", unset.join(", ")));
     }
-    let set: serde_json::Map<String, Value> =
-        fields.into_iter().filter(|(_, v)| !v.is_null()).collect();
-    out.push_str(&toml::to_string(&set)?);
+    out.push_str(&toml::to_string(&value)?);
     Ok(out)
+}
+
+/// Removes null values from nested tables, recording their dotted keys.
+fn strip_nulls(value: &mut Value, prefix: &str, unset: &mut Vec<String>) {
+    if let Value::Object(fields) = value {
+        fields.retain(|key, v| {
+            if v.is_null() {
+                unset.push(format!("{prefix}{key}"));
+                false
+            } else {
+                true
+            }
+        });
+        for (key, v) in fields.iter_mut() {
+            strip_nulls(v, &format!("{prefix}{key}."), unset);
+        }
+    }
 }
 
 #[cfg(test)]
