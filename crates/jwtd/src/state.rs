@@ -20,6 +20,8 @@ pub struct Inner {
     pub tokens: TokenService,
     pub hashing: HashPool,
     pub metrics: Metrics,
+    /// This deployment's OpenAPI document.
+    pub openapi: serde_json::Value,
     pub offered_languages: Vec<Lang>,
     /// `<first auth_header_type> realm="api"`, sent with every 401.
     pub www_authenticate: HeaderValue,
@@ -45,6 +47,7 @@ impl AppState {
                 .expect("validated auth_header_types are header-safe words");
         AppState(Arc::new(Inner {
             offered_languages: settings.offered_languages(),
+            openapi: crate::api::openapi::build(&settings),
             settings,
             store,
             tokens,
@@ -61,6 +64,8 @@ impl AppState {
         match trimmed {
             "/healthz" => return "healthz",
             "/readyz" => return "readyz",
+            "/metrics" => return "metrics",
+            "/openapi.json" => return "openapi",
             _ => {}
         }
         self.settings

@@ -8,6 +8,7 @@ mod fields;
 mod health;
 mod login;
 mod observe;
+pub mod openapi;
 mod token;
 mod users;
 
@@ -30,7 +31,8 @@ pub fn router(app: AppState) -> Router {
     let routes = &app.settings.routes;
     let mut router = Router::new()
         .route("/healthz", get_only(health::healthz))
-        .route("/readyz", get_only(health::readyz));
+        .route("/readyz", get_only(health::readyz))
+        .route("/openapi.json", get_only(openapi::document));
     if app.settings.metrics.enabled && app.settings.metrics.bind.is_none() {
         router = router.route("/metrics", get_only(health::metrics));
     }

@@ -286,3 +286,65 @@ async fn metrics_count_what_happened() {
         .unwrap();
     assert_eq!(page.status(), 200);
 }
+
+#[tokio::test]
+async fn openapi_describes_the_configured_deployment() {
+    let app = spawn_with(|s| {
+        s.login_field = jwtd_core::settings::LoginField::Email;
+        s.routes.token_obtain = "/users/login/".into();
+        s.routes.token_obtain_sliding = "/token/sliding/".into();
+        s.auth_header_types = vec!["JWT".into()];
+    })
+    .await;
+    let doc = app
+        .send(app.http.get(app.url("/openapi.json")))
+        .await
+        .json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for path in [
+        "/users/login/",
+        "/token/refresh/",
+        "/token/verify/",
+        "/token/blacklist/",
+        "/token/sliding/",
+        "/users/me/",
+        "/users/me/logout-all/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+    ] {
+        assert!(paths.contains(&path), "{path} missing from {paths:?}");
+    }
+    assert!(
+        !paths.contains(&"/token/"),
+        "the moved login path is not documented twice"
+    );
+    let login = &doc["paths"]["/users/login/"]["post"];
+    let content = login["requestBody"]["content"].as_object().unwrap();
+    assert_eq!(
+        content.keys().collect::<Vec<_>>(),
+        [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data"
+        ]
+    );
+    for status in ["200", "400", "401", "405", "413", "415", "429", "503"] {
+        let response = &login["responses"][status]["content"]["application/json"];
+        assert!(response["schema"].is_object(), "{status}");
+        assert!(response["example"].is_object(), "{status}");
+    }
+    let credentials = &doc["components"]["schemas"]["Credentials"];
+    assert_eq!(credentials["required"], json!(["email", "password"]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["jwt"]["description"],
+        "`<keyword> <access token>`; keywords: JWT"
+    );
+}
