@@ -671,6 +671,12 @@ impl<'de> Deserialize<'de> for Lang {
     }
 }
 
+/// A duration setting as whole epoch seconds, the unit tokens and the store count in; capped far
+/// below `i64::MAX` so adding it to a timestamp cannot overflow.
+pub fn whole_seconds(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).map_or(i64::MAX / 4, |s| s.min(i64::MAX / 4))
+}
+
 /// Durations as `"60s"`, `"5m"`, `"1d"`, `"1h 30m"` or a number of seconds.
 pub mod duration {
     use super::*;

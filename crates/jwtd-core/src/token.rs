@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
 use crate::i18n::Msg;
-use crate::settings::{Algorithm, Settings, UserIdField};
+use crate::settings::{Algorithm, ExtraClaim, Settings, UserIdField, whole_seconds};
 
 /// Claims of a token, in order.
 pub type Payload = Map<String, Value>;
@@ -170,11 +170,11 @@ impl TokenService {
             encoding_key: EncodingKey::from_secret(secret),
             decoding_key: DecodingKey::from_secret(secret),
             validation,
-            leeway: secs(settings.leeway),
-            access_lifetime: secs(settings.access_token_lifetime),
-            refresh_lifetime: secs(settings.refresh_token_lifetime),
-            sliding_lifetime: secs(settings.sliding_token_lifetime),
-            sliding_refresh_lifetime: secs(settings.sliding_token_refresh_lifetime),
+            leeway: whole_seconds(settings.leeway),
+            access_lifetime: whole_seconds(settings.access_token_lifetime),
+            refresh_lifetime: whole_seconds(settings.refresh_token_lifetime),
+            sliding_lifetime: whole_seconds(settings.sliding_token_lifetime),
+            sliding_refresh_lifetime: whole_seconds(settings.sliding_token_refresh_lifetime),
             refresh_exp_claim: settings.sliding_token_refresh_exp_claim.clone(),
             token_type_claim: settings.token_type_claim.clone(),
             jti_claim: settings.jti_claim.clone(),
@@ -419,7 +419,10 @@ impl TokenService {
 
     /// With `bind_ip`: whether the token's `ip_address` claim is `ip`.
     pub fn issued_to(payload: &Payload, ip: &str) -> bool {
-        payload.get("ip_address").and_then(Value::as_str) == Some(ip)
+        payload
+            .get(ExtraClaim::IpAddress.name())
+            .and_then(Value::as_str)
+            == Some(ip)
     }
 }
 
@@ -440,10 +443,6 @@ fn py_int(value: &Value) -> Option<i64> {
 /// `uuid4().hex`: 32 lowercase hex characters.
 pub fn new_jti() -> String {
     uuid::Uuid::new_v4().simple().to_string()
-}
-
-fn secs(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
 }
 
 #[cfg(test)]

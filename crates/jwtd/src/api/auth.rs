@@ -1,16 +1,14 @@
 //! `JWTAuthentication`: the `Authorization` header of a protected route, checked as
 //! SimpleJWT checks it, down to the user it names.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
 use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
 use jwtd_store::User;
 
-use super::client_ip::client_ip;
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use crate::state::{AppState, now};
 
@@ -33,7 +31,7 @@ impl FromRequestParts<AppState> for AuthUser {
         // A token refused after it validated: reported as SimpleJWT reports token faults.
         let refuse = |error: TokenError| ApiError::NotValidForAnyType(vec![(kind, error)]);
         if app.settings.bind_ip {
-            let ip = caller_ip(parts, app);
+            let ClientIp(ip) = ClientIp::of(parts, app);
             if !TokenService::issued_to(&payload, &ip.to_string()) {
                 return Err(refuse(TokenError::Invalid));
             }
@@ -57,15 +55,6 @@ impl FromRequestParts<AppState> for AuthUser {
         }
         Ok(AuthUser(user))
     }
-}
-
-/// The client IP of a request, as the token endpoints see it.
-fn caller_ip(parts: &Parts, app: &AppState) -> std::net::IpAddr {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
-    client_ip(peer, &parts.headers, &app.settings.trusted_proxies)
 }
 
 /// `get_validated_token`: the first of `auth_token_classes` the token is valid as; otherwise a

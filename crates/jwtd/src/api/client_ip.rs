@@ -4,8 +4,51 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use ipnet::IpNet;
+
+use crate::state::AppState;
+
+/// The request's client IP, resolved once per request by the `observe` middleware (which logs
+/// it) and read from the request's extensions by handlers and the auth extractor.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// Resolves the client IP of a request from its peer address and headers.
+    pub fn resolve(peer: Option<SocketAddr>, headers: &HeaderMap, app: &AppState) -> Self {
+        let peer = peer.unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        ClientIp(client_ip(peer, headers, &app.settings.trusted_proxies))
+    }
+
+    /// The IP stored by `observe`, or resolved now when the middleware did not run.
+    pub fn of(parts: &Parts, app: &AppState) -> Self {
+        parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or_else(|| {
+                let peer = parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0);
+                ClientIp::resolve(peer, &parts.headers, app)
+            })
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp::of(parts, app))
+    }
+}
 
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use axum::http::StatusCode;
 use jwtd_core::Msg;
-use jwtd_core::settings::{ExtraClaim, LoginField};
+use jwtd_core::settings::{ExtraClaim, LoginField, whole_seconds};
 use jwtd_core::token::{Payload, Subject, TokenKind};
 use jwtd_store::{Attempt, ThrottlePolicy, User};
 use serde_json::{Map, Value, json};
@@ -86,9 +86,9 @@ impl Counters {
         }
         let policy = |free: u32| ThrottlePolicy {
             free_failures: i64::from(free),
-            base_delay: secs(throttle.base_delay),
-            max_delay: secs(throttle.max_delay),
-            window: secs(throttle.window),
+            base_delay: whole_seconds(throttle.base_delay),
+            max_delay: whole_seconds(throttle.max_delay),
+            window: whole_seconds(throttle.window),
         };
         let normalized = match field {
             LoginField::Username => login.to_owned(),
@@ -127,10 +127,6 @@ impl Counters {
         }
         Ok(())
     }
-}
-
-fn secs(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -13,7 +13,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::client_ip::client_ip;
+use super::client_ip::ClientIp;
 use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
@@ -21,7 +21,7 @@ const REQUEST_ID: &str = "x-request-id";
 pub async fn observe(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
@@ -35,7 +35,8 @@ pub async fn observe(
         });
     let method = request.method().clone();
     let route = app.route_name(request.uri().path());
-    let ip = client_ip(peer, request.headers(), &app.settings.trusted_proxies);
+    let ip = ClientIp::resolve(Some(peer), request.headers(), &app).0;
+    request.extensions_mut().insert(ClientIp(ip));
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
     let elapsed = started.elapsed();

@@ -1,19 +1,20 @@
 //! The SimpleJWT token endpoints: obtain pair, refresh, verify, blacklist, and the sliding
 //! obtain and refresh views.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use jwtd_core::Msg;
+use jwtd_core::settings::whole_seconds;
 use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
 use jwtd_store::{RefreshToken, Rotation, TokenState};
 use serde_json::{Value, json};
 
 use super::auth::user_named_by;
 use super::body::Data;
-use super::client_ip::client_ip;
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::fields::required_strings;
 use super::login::{authenticate, record_login, token_for};
@@ -24,11 +25,9 @@ type ApiResult = Result<Json<Value>, ApiError>;
 /// `TokenObtainPairView`: credentials in, `{"refresh", "access"}` out.
 pub async fn obtain_pair(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Data(data): Data,
 ) -> ApiResult {
-    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
     let user = authenticate(&app, &data, ip).await?;
     let now = now();
     let refresh = token_for(&app, TokenKind::Refresh, &user, ip, now);
@@ -46,11 +45,9 @@ pub async fn obtain_pair(
 /// `TokenObtainSlidingView`: credentials in, `{"token"}` out.
 pub async fn obtain_sliding(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Data(data): Data,
 ) -> ApiResult {
-    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
     let user = authenticate(&app, &data, ip).await?;
     let now = now();
     let sliding = token_for(&app, TokenKind::Sliding, &user, ip, now);
@@ -88,7 +85,7 @@ async fn detect_reuse(app: &AppState, state: &TokenState) -> Result<(), ApiError
     let Some(rotated_at) = state.rotated_at else {
         return Ok(());
     };
-    let interval = i64::try_from(app.settings.refresh_reuse_interval.as_secs()).unwrap_or(i64::MAX);
+    let interval = whole_seconds(app.settings.refresh_reuse_interval);
     if now() - rotated_at >= interval {
         let revoked = app.store.revoke_family(&state.family, now()).await?;
         app.metrics.reuse_detected();
@@ -172,13 +169,11 @@ async fn check_token_user(
 /// refresh token) out.
 pub async fn refresh(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Data(data): Data,
 ) -> ApiResult {
     let [raw] = required_strings(&data, ["refresh"])?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh).await?;
-    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
     check_token_user(&app, &payload, &record, ip).await?;
     let now = now();
     let access = app
@@ -218,14 +213,12 @@ pub async fn refresh(
 /// its `refresh_exp` has passed.
 pub async fn refresh_sliding(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Data(data): Data,
 ) -> ApiResult {
     let [raw] = required_strings(&data, ["token"])?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Sliding).await?;
     let slid = app.tokens.slide(&payload, now()).map_err(ApiError::token)?;
-    let ip = client_ip(peer, &headers, &app.settings.trusted_proxies);
     check_token_user(&app, &payload, &record, ip).await?;
     Ok(Json(json!({ "token": app.tokens.encode(&slid) })))
 }

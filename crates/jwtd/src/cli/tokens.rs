@@ -5,6 +5,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use jwtd_core::Settings;
+use jwtd_core::settings::whole_seconds;
 
 use crate::server::open_store;
 use crate::state::now;
@@ -25,7 +26,7 @@ pub async fn run(command: TokensCommand, settings: &Settings) -> anyhow::Result<
     let result = match command {
         TokensCommand::FlushExpired { batch } => {
             // A token inside the leeway still verifies, so its row (and blacklist entry) stays.
-            let cutoff = now() - i64::try_from(settings.leeway.as_secs()).unwrap_or(i64::MAX);
+            let cutoff = now() - whole_seconds(settings.leeway);
             let progress = ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} removed {pos} expired tokens ({per_sec})")
                     .expect("a valid template"),
