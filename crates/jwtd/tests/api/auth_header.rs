@@ -5,11 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 fn not_valid(message: &str) -> Value {
-    json!({
-        "detail": "Given token not valid for any token type",
-        "code": "token_not_valid",
-        "messages": [{"token_class": "AccessToken", "token_type": "access", "message": message}],
-    })
+    not_valid_for_any(&[("AccessToken", "access", message)])
 }
 
 #[tokio::test]

@@ -44,16 +44,7 @@ async fn fixture(default: Lang) -> Fixture {
     let (_, revoked_access) = app.login("carol", "pw").await;
     let hash = app.state.hashing.hash("new".into()).await.unwrap();
     app.state.store.set_password(carol.id, &hash).await.unwrap();
-    let sliding = app
-        .post_json(
-            "/token/sliding/",
-            json!({"username": "alice", "password": "pw"}),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sliding = app.login_sliding("alice", "pw").await;
     Fixture {
         app,
         refresh,

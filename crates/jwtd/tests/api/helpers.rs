@@ -201,6 +201,18 @@ impl TestApp {
         self.sign(&claims)
     }
 
+    /// Logs in at `/token/sliding/` and returns the sliding token.
+    pub async fn login_sliding(&self, username: &str, password: &str) -> String {
+        let answer = self
+            .post_json(
+                "/token/sliding/",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.json()["token"].as_str().unwrap().to_owned()
+    }
+
     /// POSTs `{"token": token}` to the verify endpoint.
     pub async fn verify(&self, token: &str) -> Answer {
         self.post_json("/token/verify/", serde_json::json!({"token": token}))
@@ -221,6 +233,22 @@ pub fn sign_with(algorithm: jsonwebtoken::Algorithm, claims: &Map<String, Value>
 /// `{"detail": <detail>, "code": "token_not_valid"}`.
 pub fn token_not_valid(detail: &str) -> Value {
     serde_json::json!({"detail": detail, "code": "token_not_valid"})
+}
+
+/// A protected route's 401 for a token refused as every accepted class: one
+/// `(token_class, token_type, message)` per class, in order.
+pub fn not_valid_for_any(failures: &[(&str, &str, &str)]) -> Value {
+    let messages: Vec<Value> = failures
+        .iter()
+        .map(|(class, kind, message)| {
+            serde_json::json!({"token_class": class, "token_type": kind, "message": message})
+        })
+        .collect();
+    serde_json::json!({
+        "detail": "Given token not valid for any token type",
+        "code": "token_not_valid",
+        "messages": messages,
+    })
 }
 
 /// The JSON of one part of a token (0 = header, 1 = payload), key order kept.

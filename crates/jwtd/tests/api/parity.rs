@@ -422,12 +422,7 @@ async fn sliding_tokens_refresh_until_refresh_exp() {
         .await
         .expect(
             401,
-            json!({
-                "detail": "Given token not valid for any token type",
-                "code": "token_not_valid",
-                "messages": [{"token_class": "SlidingToken", "token_type": "sliding",
-                              "message": "Token has wrong type"}],
-            }),
+            not_valid_for_any(&[("SlidingToken", "sliding", "Token has wrong type")]),
         );
 }
 
@@ -441,16 +436,7 @@ async fn auth_token_classes_are_tried_in_order() {
     .await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
-    let sliding = app
-        .post_json(
-            "/token/sliding/",
-            json!({"username": "alice", "password": "pw"}),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sliding = app.login_sliding("alice", "pw").await;
     for token in [&access, &sliding] {
         let me = app
             .get_with_auth("/users/me/", &format!("Bearer {token}"))
@@ -461,16 +447,10 @@ async fn auth_token_classes_are_tried_in_order() {
         .await
         .expect(
             401,
-            json!({
-                "detail": "Given token not valid for any token type",
-                "code": "token_not_valid",
-                "messages": [
-                    {"token_class": "AccessToken", "token_type": "access",
-                     "message": "Token has wrong type"},
-                    {"token_class": "SlidingToken", "token_type": "sliding",
-                     "message": "Token has wrong type"},
-                ],
-            }),
+            not_valid_for_any(&[
+                ("AccessToken", "access", "Token has wrong type"),
+                ("SlidingToken", "sliding", "Token has wrong type"),
+            ]),
         );
 }
 
