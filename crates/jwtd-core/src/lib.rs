@@ -2,13 +2,18 @@
 //!
 //! * [`settings`]: the typed `SIMPLE_JWT`-equivalent configuration.
 //! * [`token`]: minting, encoding and validating access/refresh tokens the way SimpleJWT does.
+//! * [`user_rules`]: whether the user a token names may act (the one place that decides it).
 //! * [`password`]: Argon2id for new hashes, Django's encoded formats verified.
 //! * [`i18n`]: the message catalog (one file per language) and `Accept-Language` negotiation.
+//! * [`clock`]: the instant a request is handled at, settable in tests.
 
+pub mod clock;
 pub mod i18n;
 pub mod password;
 pub mod settings;
 pub mod token;
+pub mod user_rules;
 
+pub use clock::{Clock, Timestamp};
 pub use i18n::{Lang, Msg};
 pub use settings::Settings;

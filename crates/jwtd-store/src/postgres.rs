@@ -5,12 +5,11 @@
 //! condition after a concurrent rotation commits, so exactly one instance wins. Migrations take
 //! sqlx's advisory lock, so instances starting together apply them once.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
 
 use crate::{
-    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, ThrottlePolicy,
-    TokenState, User, new_revoke_key,
+    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, ThrottlePolicy, TokenState, User,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -46,4 +45,4 @@ impl PgStore {
     }
 }
 
-sql_store!(PgStore, Postgres, PgRow);
+sql_store!(PgStore, Postgres);

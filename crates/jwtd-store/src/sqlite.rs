@@ -9,14 +9,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use crate::{
     Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, ThrottlePolicy,
-    TokenState, User, new_revoke_key,
+    TokenState, User,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -79,4 +78,4 @@ fn create_private(path: &std::path::Path) -> Result<()> {
     }
 }
 
-sql_store!(SqliteStore, Sqlite, SqliteRow);
+sql_store!(SqliteStore, Sqlite);

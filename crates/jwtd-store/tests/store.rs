@@ -326,10 +326,50 @@ async fn families_and_users_can_be_revoked() {
     let mut mine = token("mine", "mine");
     mine.user_id = Some(alice.id);
     store.add_refresh_token(&mine, 1).await.unwrap();
-    assert!(store.revoke_user_tokens(alice.id, 9).await.unwrap());
+    assert_eq!(alice.logged_out_at, None);
+    assert!(store.revoke_user_tokens(alice.id, 9_500_000).await.unwrap());
     assert!(store.is_blacklisted("mine").await.unwrap());
     let after = store.user_by_id(alice.id).await.unwrap().unwrap();
-    assert_eq!(after.revoked_before, 9);
+    assert_eq!(after.logged_out_at, Some(9_500_000));
     assert_ne!(after.revoke_key, alice.revoke_key);
     assert!(!store.revoke_user_tokens(999, 9).await.unwrap());
+}
+
+#[tokio::test]
+async fn tokens_issued_after_a_logout_in_its_second_are_remembered_until_the_next() {
+    let (_dir, store) = fresh().await;
+    let alice = store.create_user(user("alice", ""), 1).await.unwrap();
+    let bob = store.create_user(user("bob", ""), 1).await.unwrap();
+    store.revoke_user_tokens(alice.id, 9_500_000).await.unwrap();
+    store
+        .record_issued_after_logout("fresh", alice.id, 100)
+        .await
+        .unwrap();
+    // Recording twice (a retried request) is harmless.
+    store
+        .record_issued_after_logout("fresh", alice.id, 100)
+        .await
+        .unwrap();
+    assert!(store.issued_after_logout("fresh", alice.id).await.unwrap());
+    assert!(!store.issued_after_logout("fresh", bob.id).await.unwrap());
+    assert!(!store.issued_after_logout("other", alice.id).await.unwrap());
+    store
+        .revoke_user_tokens(alice.id, 20_000_000)
+        .await
+        .unwrap();
+    assert!(
+        !store.issued_after_logout("fresh", alice.id).await.unwrap(),
+        "a later logout refuses it"
+    );
+}
+
+#[tokio::test]
+async fn unreadable_rows_are_errors_that_waiting_does_not_fix() {
+    let (_dir, store) = fresh().await;
+    let alice = store.create_user(user("alice", ""), 1).await.unwrap();
+    store.close().await;
+    let closed = store.user_by_id(alice.id).await.unwrap_err();
+    assert!(closed.is_transient(), "{closed}");
+    assert!(!StoreError::Corrupt("x".into()).is_transient());
+    assert!(!StoreError::UsernameTaken("x".into()).is_transient());
 }

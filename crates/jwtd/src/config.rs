@@ -36,6 +36,7 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
     }
     let settings: Settings = figment.extract().map_err(one_line)?;
     settings.validate()?;
+    crate::api::endpoints::resolve(&settings)?;
     Ok(settings)
 }
 
@@ -74,7 +75,7 @@ fn one_line(err: figment::Error) -> anyhow::Error {
 }
 
 /// The known name most like `name`, if one is close enough to be a typo.
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::jaro_winkler(name, k), *k))

@@ -7,20 +7,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use jwtd_core::Settings;
 use jwtd_core::password::Hasher;
 use jwtd_core::token::TokenService;
+use jwtd_core::{Clock, Settings};
 use jwtd_store::{PoolConfig, Store, redact_url};
 use tokio::net::TcpListener;
 
+use crate::api::endpoints::{self, Served};
 use crate::hashing::HashPool;
 use crate::keyfile;
 use crate::metrics::Metrics;
-use crate::state::AppState;
+use crate::state::{AppState, Parts};
 
 /// A bound, ready server.
 pub struct Server {
     state: AppState,
+    /// The endpoints served, at their paths.
+    served: Vec<Served>,
     listener: TcpListener,
     /// `metrics.bind`: `/metrics` on its own address.
     metrics_listener: Option<TcpListener>,
@@ -87,7 +90,13 @@ fn pool_config(settings: &Settings) -> PoolConfig {
 
 impl Server {
     pub async fn build(settings: Settings) -> anyhow::Result<Server> {
+        Server::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// [`Server::build`] reading time from `clock` (tests set a manual one).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Server> {
         settings.validate()?;
+        let served = endpoints::resolve(&settings)?;
         let store = open_store_patiently(&settings).await?;
         let secret = match &settings.signing_key {
             Some(key) => key.0.as_bytes().to_vec(),
@@ -123,9 +132,22 @@ impl Server {
             database = %redact_url(&settings.effective_database_url()),
             "storage ready"
         );
-        let state = AppState::new(settings, store, tokens, hashing, metrics);
+        let state = AppState::new(Parts {
+            openapi: crate::api::openapi::build(&settings, &served),
+            route_labels: served
+                .iter()
+                .map(|s| (s.path.clone(), s.endpoint.name))
+                .collect(),
+            settings,
+            store,
+            tokens,
+            hashing,
+            metrics,
+            clock,
+        });
         Ok(Server {
             state,
+            served,
             listener,
             metrics_listener,
         })
@@ -149,6 +171,7 @@ impl Server {
     ) -> anyhow::Result<()> {
         let Server {
             state,
+            served,
             listener,
             metrics_listener,
         } = self;
@@ -166,7 +189,7 @@ impl Server {
         let addr = listener.local_addr()?;
         let grace = state.settings.shutdown_grace;
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
-        let app = crate::api::router(state.clone());
+        let app = crate::api::router(state.clone(), &served);
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,11 +1,13 @@
 //! What every request handler shares.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
 use jwtd_core::token::TokenService;
-use jwtd_core::{Lang, Settings, i18n};
+use jwtd_core::user_rules::UserRules;
+use jwtd_core::{Clock, Lang, Settings, i18n};
 use jwtd_store::Store;
 
 use crate::hashing::HashPool;
@@ -18,13 +20,31 @@ pub struct Inner {
     pub settings: Settings,
     pub store: Arc<dyn Store>,
     pub tokens: TokenService,
+    pub user_rules: UserRules,
     pub hashing: HashPool,
     pub metrics: Metrics,
+    /// Read once per request (the `Now` extractor); a manual clock in tests.
+    pub clock: Clock,
     /// This deployment's OpenAPI document.
     pub openapi: serde_json::Value,
+    /// The `route` label of each served path (trailing slash trimmed), from the endpoint table.
+    route_labels: HashMap<String, &'static str>,
     pub offered_languages: Vec<Lang>,
     /// `<first auth_header_type> realm="api"`, sent with every 401.
     pub www_authenticate: HeaderValue,
+}
+
+/// What the server assembles an [`AppState`] from.
+pub struct Parts {
+    pub settings: Settings,
+    pub store: Arc<dyn Store>,
+    pub tokens: TokenService,
+    pub hashing: HashPool,
+    pub metrics: Metrics,
+    pub clock: Clock,
+    pub openapi: serde_json::Value,
+    /// (path, label) of every served endpoint.
+    pub route_labels: Vec<(String, &'static str)>,
 }
 
 impl Deref for AppState {
@@ -35,45 +55,46 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(
-        settings: Settings,
-        store: Arc<dyn Store>,
-        tokens: TokenService,
-        hashing: HashPool,
-        metrics: Metrics,
-    ) -> Self {
-        let www_authenticate =
-            HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
-                .expect("validated auth_header_types are header-safe words");
-        AppState(Arc::new(Inner {
-            offered_languages: settings.offered_languages(),
-            openapi: crate::api::openapi::build(&settings),
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
             settings,
             store,
             tokens,
             hashing,
             metrics,
+            clock,
+            openapi,
+            route_labels,
+        } = parts;
+        let www_authenticate =
+            HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
+                .expect("validated auth_header_types are header-safe words");
+        let route_labels = route_labels
+            .into_iter()
+            .map(|(path, label)| (path.trim_end_matches('/').to_owned(), label))
+            .collect();
+        AppState(Arc::new(Inner {
+            offered_languages: settings.offered_languages(),
+            user_rules: UserRules::new(&settings),
+            settings,
+            store,
+            tokens,
+            hashing,
+            metrics,
+            clock,
+            openapi,
+            route_labels,
             www_authenticate,
         }))
     }
 
-    /// The configured endpoint a request path names (`token_obtain`, ...), `healthz`, `readyz`,
-    /// or `unmatched`: a label with few values, for logs and metrics.
-    pub fn route_name(&self, path: &str) -> &'static str {
-        let trimmed = path.trim_end_matches('/');
-        match trimmed {
-            "/healthz" => return "healthz",
-            "/readyz" => return "readyz",
-            "/metrics" => return "metrics",
-            "/openapi.json" => return "openapi",
-            _ => {}
-        }
-        self.settings
-            .routes
-            .enabled()
-            .into_iter()
-            .find(|(_, route)| route.trim_end_matches('/') == trimmed)
-            .map_or("unmatched", |(name, _)| name)
+    /// The endpoint a request path names, as a label with few values for logs and metrics:
+    /// the endpoint's name, or `unmatched`.
+    pub fn route_label(&self, path: &str) -> &'static str {
+        self.route_labels
+            .get(path.trim_end_matches('/'))
+            .copied()
+            .unwrap_or("unmatched")
     }
 
     /// The answer language for an `Accept-Language` header.
@@ -84,11 +105,4 @@ impl AppState {
             self.settings.language,
         )
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }

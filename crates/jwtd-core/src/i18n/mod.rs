@@ -61,6 +61,26 @@ impl Lang {
     }
 }
 
+/// Settings name languages by code (`language = "ru"`).
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Lang::from_code(&code).ok_or_else(|| {
+            let known: Vec<_> = Lang::ALL.iter().map(|l| l.code()).collect();
+            serde::de::Error::custom(format!(
+                "unknown language {code:?}, expected one of {}",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
 /// Declares [`Msg`] and [`Msg::ALL`] from one list, so `ALL` cannot miss a message.
 macro_rules! messages {
     ($($(#[$meta:meta])* $name:ident,)*) => {

@@ -1,16 +1,19 @@
 //! `JWTAuthentication`: the `Authorization` header of a protected route, checked as
-//! SimpleJWT checks it, down to the user it names.
+//! SimpleJWT checks it, down to the user it names (the user rules: [`super::user_access`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
-use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService, UserRef};
+use jwtd_core::token::{Payload, TokenError, TokenKind};
+use jwtd_core::user_rules::Refusal;
 use jwtd_store::User;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
-use crate::state::{AppState, now};
+use super::now::Now;
+use super::user_access::judge;
+use crate::state::AppState;
 
 /// The user a valid token names.
 pub struct AuthUser(pub User);
@@ -27,43 +30,43 @@ impl FromRequestParts<AppState> for AuthUser {
         let raw = raw_token(header.as_bytes(), &app.settings.auth_header_types)
             .ok_or_else(no_credentials)??;
         let raw = std::str::from_utf8(raw).unwrap_or("");
-        let (kind, payload) = validated_token(app, raw).await?;
-        // A token refused after it validated: reported as SimpleJWT reports token faults.
-        let refuse = |error: TokenError| ApiError::NotValidForAnyType(vec![(kind, error)]);
-        if app.settings.bind_ip {
-            let ClientIp(ip) = ClientIp::of(parts, app);
-            if !TokenService::issued_to(&payload, &ip.to_string()) {
-                return Err(refuse(TokenError::Invalid));
-            }
+        let now = Now::of(parts, app);
+        let (kind, payload) = validated_token(app, raw, now).await?;
+        let ClientIp(ip) = ClientIp::of(parts, app);
+        let judgement = judge(app, &payload, ip).await?;
+        match (judgement.outcome, judgement.user) {
+            (Ok(()), Some(user)) => Ok(AuthUser(user)),
+            (Ok(()), None) => Err(refused(kind, Refusal::UserNotFound)),
+            (Err(refusal), _) => Err(refused(kind, refusal)),
         }
-        let user_ref = app
-            .tokens
-            .user_ref(&payload)
-            .ok_or_else(|| ApiError::coded(Msg::NoUserId, "token_not_valid"))?;
-        let user = user_named_by(app, user_ref)
-            .await?
-            .ok_or_else(|| ApiError::coded(Msg::UserNotFound, "user_not_found"))?;
-        if app.settings.check_user_is_active && !user.is_active {
-            return Err(ApiError::coded(Msg::UserInactive, "user_inactive"));
-        }
-        if !app.tokens.revoke_value_current(&payload, &user.revoke_key) {
-            return Err(ApiError::coded(Msg::PasswordChanged, "password_changed"));
-        }
-        // Issued before the user logged out everywhere.
-        if TokenService::iat(&payload) < user.revoked_before {
-            return Err(refuse(TokenError::Blacklisted));
-        }
-        Ok(AuthUser(user))
+    }
+}
+
+/// The user rules as `JWTAuthentication` answers them.
+fn refused(kind: TokenKind, refusal: Refusal) -> ApiError {
+    // A token refused after it validated: reported as SimpleJWT reports token faults.
+    let as_token_fault = |error| ApiError::NotValidForAnyType(vec![(kind, error)]);
+    match refusal {
+        Refusal::WrongIp => as_token_fault(TokenError::Invalid),
+        Refusal::NoUserId => ApiError::coded(Msg::NoUserId, "token_not_valid"),
+        Refusal::UserNotFound => ApiError::coded(Msg::UserNotFound, "user_not_found"),
+        Refusal::UserInactive => ApiError::coded(Msg::UserInactive, "user_inactive"),
+        Refusal::PasswordChanged => ApiError::coded(Msg::PasswordChanged, "password_changed"),
+        Refusal::LoggedOut => as_token_fault(TokenError::Blacklisted),
     }
 }
 
 /// `get_validated_token`: the first of `auth_token_classes` the token is valid as; otherwise a
 /// 401 listing why it failed as each. Sliding tokens are also checked against the blacklist.
-async fn validated_token(app: &AppState, raw: &str) -> Result<(TokenKind, Payload), ApiError> {
+async fn validated_token(
+    app: &AppState,
+    raw: &str,
+    now: Now,
+) -> Result<(TokenKind, Payload), ApiError> {
     let mut failures = Vec::new();
     for &class in &app.settings.auth_token_classes {
         let kind = TokenKind::from(class);
-        let error = match app.tokens.decode(raw, Some(kind), now()) {
+        let error = match app.tokens.decode(raw, Some(kind), now.secs()) {
             Ok(payload) if kind != TokenKind::Sliding => return Ok((kind, payload)),
             Ok(payload) => match app.tokens.jti(&payload) {
                 Some(jti) if app.store.is_blacklisted(jti).await? => TokenError::Blacklisted,
@@ -74,19 +77,6 @@ async fn validated_token(app: &AppState, raw: &str) -> Result<(TokenKind, Payloa
         failures.push((kind, error));
     }
     Err(ApiError::NotValidForAnyType(failures))
-}
-
-/// The user a token's user-id claim names, if any.
-pub(super) async fn user_named_by(
-    app: &AppState,
-    user_ref: UserRef,
-) -> Result<Option<User>, ApiError> {
-    Ok(match user_ref {
-        UserRef::Id(id) => app.store.user_by_id(id).await?,
-        UserRef::Username(name) => app.store.user_by_username(&name).await?,
-        UserRef::Email(email) => app.store.user_by_email(&email).await?,
-        UserRef::Unknown => None,
-    })
 }
 
 /// The token part of `<keyword> <token>`. `None`: no credentials for this scheme (empty header

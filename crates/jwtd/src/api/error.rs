@@ -12,7 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jwtd_core::token::{TokenError, TokenKind};
 use jwtd_core::{Lang, Msg};
-use serde_json::{Map, Value, json};
+use serde_json::Map;
+
+use super::bodies::{Detail, ErrorBody, FieldErrors, TokenMessage};
 
 use crate::state::AppState;
 
@@ -34,7 +36,8 @@ pub enum ApiError {
     NotValidForAnyType(Vec<(TokenKind, TokenError)>),
     /// 405 with an `Allow` header.
     MethodNotAllowed { method: String, allow: &'static str },
-    /// 503 with `Retry-After` (hashing queue full, database unreachable).
+    /// 503 with `Retry-After` (hashing queue full, database unreachable). A store error that
+    /// waiting will not fix is a 500 instead: see [`ApiError::store`].
     Unavailable { msg: Msg, retry_after_secs: u32 },
     /// 429 with `Retry-After` and DRF's throttled message (login back-off).
     Throttled { wait_secs: u64 },
@@ -82,53 +85,73 @@ impl ApiError {
         }
     }
 
+    /// A store failure: 503 + `Retry-After` when waiting may fix it (the database is
+    /// unreachable, busy or restarting), else a 500 — both logged with the cause.
+    pub fn store(err: jwtd_store::StoreError) -> Self {
+        if err.is_transient() {
+            tracing::warn!(error = %err, "database unavailable; answering 503");
+            ApiError::Unavailable {
+                msg: Msg::DatabaseUnavailable,
+                retry_after_secs: 1,
+            }
+        } else {
+            tracing::error!(error = %err, "store failure; answering 500");
+            ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, Msg::ServerError)
+        }
+    }
+
     /// The JSON body in `lang`.
-    pub fn body(&self, lang: Lang) -> Value {
-        let text = |msg: Msg, arg: Option<&str>| Value::from(lang.render(msg, arg).into_owned());
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let text = |msg: Msg, arg: Option<&str>| lang.render(msg, arg).into_owned();
+        let detail = |detail: String| {
+            ErrorBody::Detail(Detail {
+                detail,
+                code: None,
+                messages: None,
+            })
+        };
         match self {
             ApiError::Fields(errors) => {
-                let mut body = Map::new();
+                let mut fields = Map::new();
                 for (field, msg) in errors {
-                    body.insert((*field).to_owned(), json!([text(*msg, None)]));
+                    fields.insert((*field).to_owned(), vec![text(*msg, None)].into());
                 }
-                Value::Object(body)
+                ErrorBody::Fields(FieldErrors(fields))
             }
             ApiError::NonField(msg, arg) => {
-                json!({"non_field_errors": [text(*msg, arg.as_deref())]})
+                let mut fields = Map::new();
+                let messages = vec![text(*msg, arg.as_deref())];
+                fields.insert("non_field_errors".into(), messages.into());
+                ErrorBody::Fields(FieldErrors(fields))
             }
-            ApiError::Detail { msg, arg, code, .. } => {
-                let mut body = Map::new();
-                body.insert("detail".into(), text(*msg, arg.as_deref()));
-                if let Some(code) = code {
-                    body.insert("code".into(), (*code).into());
-                }
-                Value::Object(body)
-            }
+            ApiError::Detail { msg, arg, code, .. } => ErrorBody::Detail(Detail {
+                detail: text(*msg, arg.as_deref()),
+                code: *code,
+                messages: None,
+            }),
             ApiError::NotValidForAnyType(failures) => {
-                let messages: Vec<Value> = failures
+                let messages = failures
                     .iter()
                     .map(|(kind, error)| {
                         let (msg, arg) = error.message();
-                        json!({
-                            "token_class": kind.class_name(),
-                            "token_type": kind.claim_value(),
-                            "message": text(msg, arg),
-                        })
+                        TokenMessage {
+                            token_class: kind.class_name(),
+                            token_type: kind.claim_value(),
+                            message: text(msg, arg),
+                        }
                     })
                     .collect();
-                json!({
-                    "detail": text(Msg::NotValidAny, None),
-                    "code": "token_not_valid",
-                    "messages": messages,
+                ErrorBody::Detail(Detail {
+                    detail: text(Msg::NotValidAny, None),
+                    code: Some("token_not_valid"),
+                    messages: Some(messages),
                 })
             }
-            ApiError::MethodNotAllowed { method, .. } => {
-                json!({"detail": text(Msg::Method, Some(method))})
-            }
-            ApiError::Unavailable { msg, .. } => json!({"detail": text(*msg, None)}),
+            ApiError::MethodNotAllowed { method, .. } => detail(text(Msg::Method, Some(method))),
+            ApiError::Unavailable { msg, .. } => detail(text(*msg, None)),
             ApiError::Throttled { wait_secs } => {
                 let (msg, arg) = Msg::throttled(*wait_secs);
-                json!({"detail": text(msg, arg.as_deref())})
+                detail(text(msg, arg.as_deref()))
             }
         }
     }
@@ -136,11 +159,7 @@ impl ApiError {
 
 impl From<jwtd_store::StoreError> for ApiError {
     fn from(err: jwtd_store::StoreError) -> Self {
-        tracing::error!(error = %err, "store failure");
-        ApiError::Unavailable {
-            msg: Msg::DatabaseUnavailable,
-            retry_after_secs: 1,
-        }
+        ApiError::store(err)
     }
 }
 

@@ -5,46 +5,47 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 
+use super::bodies::{DatabaseState, Health, MigrationState, Readiness, ReadyStatus};
 use crate::state::AppState;
 
-pub async fn healthz(State(app): State<AppState>) -> Json<Value> {
+pub async fn healthz(State(app): State<AppState>) -> Json<Health> {
     let database = match app.store.ping().await {
-        Ok(()) => "ok",
+        Ok(()) => DatabaseState::Ok,
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            "unreachable"
+            DatabaseState::Unreachable
         }
     };
-    Json(json!({"status": "ok", "database": database}))
+    Json(Health {
+        status: "ok",
+        database,
+    })
 }
 
-pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let (database, migrations) = match app.store.schema_current().await {
-        Ok(true) => ("ok", "ok"),
-        Ok(false) => ("ok", "pending"),
+        Ok(true) => (DatabaseState::Ok, MigrationState::Ok),
+        Ok(false) => (DatabaseState::Ok, MigrationState::Pending),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check: database unreachable");
-            ("unreachable", "unknown")
+            (DatabaseState::Unreachable, MigrationState::Unknown)
         }
     };
     // The server only starts serving once its key is loaded.
-    let ready = database == "ok" && migrations == "ok";
-    let status = if ready { "ready" } else { "unavailable" };
-    (
-        if ready {
-            StatusCode::OK
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        },
-        Json(json!({
-            "status": status,
-            "database": database,
-            "migrations": migrations,
-            "signing_key": "loaded",
-        })),
-    )
+    let ready = migrations == MigrationState::Ok;
+    let (code, status) = if ready {
+        (StatusCode::OK, ReadyStatus::Ready)
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, ReadyStatus::Unavailable)
+    };
+    let body = Readiness {
+        status,
+        database,
+        migrations,
+        signing_key: "loaded",
+    };
+    (code, Json(body))
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -58,4 +59,9 @@ pub async fn metrics(State(app): State<AppState>) -> impl axum::response::IntoRe
         )],
         body,
     )
+}
+
+/// `GET /openapi.json`: this deployment's OpenAPI document.
+pub async fn openapi(State(app): State<AppState>) -> Json<serde_json::Value> {
+    Json(app.openapi.clone())
 }

@@ -1,4 +1,4 @@
-//! One log line per request, and its request id.
+//! One log line per request, its request id, and the request's instant ([`Now`]).
 //!
 //! The id is the client's `X-Request-Id` when it is a sane token (1–128 visible ASCII
 //! characters), else 32 random hex digits; it is echoed in the response. The line carries method, route
@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::client_ip::ClientIp;
+use super::now::Now;
 use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
@@ -33,8 +34,9 @@ pub async fn observe(
         .unwrap_or_else(|| {
             HeaderValue::from_str(&jwtd_core::token::new_jti()).expect("hex is ASCII")
         });
+    request.extensions_mut().insert(Now(app.clock.now()));
     let method = request.method().clone();
-    let route = app.route_name(request.uri().path());
+    let route = app.route_label(request.uri().path());
     let ip = ClientIp::resolve(Some(peer), request.headers(), &app).0;
     request.extensions_mut().insert(ClientIp(ip));
     let mut response = next.run(request).await;

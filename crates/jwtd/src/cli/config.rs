@@ -22,7 +22,11 @@ pub fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<()> {
 
 /// The settings as a TOML document. TOML has no null, so unset options are listed in a comment.
 pub fn effective_toml(settings: &Settings) -> anyhow::Result<String> {
-    let mut value = serde_json::to_value(settings)?;
+    let effective = Settings {
+        routes: crate::api::endpoints::effective_routes(settings),
+        ..settings.clone()
+    };
+    let mut value = serde_json::to_value(&effective)?;
     let mut unset = Vec::new();
     strip_nulls(&mut value, "", &mut unset);
     let mut out = String::from("# jwtd effective settings; secrets are shown as \"<redacted>\".\n");
@@ -71,6 +75,6 @@ mod tests {
             reparsed.access_token_lifetime,
             settings.access_token_lifetime
         );
-        assert_eq!(reparsed.routes.token_obtain, settings.routes.token_obtain);
+        assert_eq!(reparsed.routes.get("token_obtain"), Some("/token/"));
     }
 }

@@ -4,11 +4,10 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use jwtd_core::Settings;
 use jwtd_core::settings::whole_seconds;
+use jwtd_core::{Clock, Settings};
 
 use crate::server::open_store;
-use crate::state::now;
 
 #[derive(Subcommand)]
 pub enum TokensCommand {
@@ -26,7 +25,7 @@ pub async fn run(command: TokensCommand, settings: &Settings) -> anyhow::Result<
     let result = match command {
         TokensCommand::FlushExpired { batch } => {
             // A token inside the leeway still verifies, so its row (and blacklist entry) stays.
-            let cutoff = now() - whole_seconds(settings.leeway);
+            let cutoff = Clock::system().now().secs() - whole_seconds(settings.leeway);
             let progress = ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} removed {pos} expired tokens ({per_sec})")
                     .expect("a valid template"),

@@ -4,12 +4,11 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use jwtd_core::Settings;
 use jwtd_core::password::Hasher;
+use jwtd_core::{Clock, Settings};
 use jwtd_store::{NewUser, Store, User};
 
 use crate::server::open_store;
-use crate::state::now;
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -90,7 +89,9 @@ async fn dispatch(
                 is_active: !inactive,
                 roles,
             };
-            let user = store.create_user(user, now()).await?;
+            let user = store
+                .create_user(user, Clock::system().now().secs())
+                .await?;
             println!("created user {} (id {})", user.username, user.id);
         }
         UserCommand::List { json } => {
@@ -135,7 +136,9 @@ async fn dispatch(
         }
         UserCommand::Logout { username } => {
             let user = find(store, &username).await?;
-            store.revoke_user_tokens(user.id, now()).await?;
+            store
+                .revoke_user_tokens(user.id, Clock::system().now().micros())
+                .await?;
             println!("{} is logged out everywhere", user.username);
         }
         UserCommand::Delete { username } => {

@@ -163,7 +163,8 @@ fn attacks(genuine: &str) -> Vec<(&'static str, String)> {
 #[tokio::test]
 async fn every_token_attack_is_refused_at_every_endpoint() {
     let app = spawn_with(|s| {
-        s.routes.token_refresh_sliding = "/token/sliding/refresh/".into();
+        s.routes
+            .set("token_refresh_sliding", "/token/sliding/refresh/");
         s.auth_token_classes = vec![
             jwtd_core::settings::TokenClass::Access,
             jwtd_core::settings::TokenClass::Sliding,
@@ -215,9 +216,7 @@ async fn every_token_attack_is_refused_at_every_endpoint() {
     }
     assert_eq!(tried, 2 * 26 * 6);
     // None of it touched alice's session.
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await;
+    let answer = app.refresh(&refresh).await;
     assert_eq!(answer.status, 200);
 }
 
@@ -230,9 +229,7 @@ async fn a_blacklisted_jti_cannot_be_replayed() {
         .await
         .expect(200, json!({}));
     let blacklisted = token_not_valid("Token is blacklisted");
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await
-        .expect(401, blacklisted.clone());
+    app.refresh(&refresh).await.expect(401, blacklisted.clone());
     app.post_json("/token/blacklist/", json!({"refresh": refresh}))
         .await
         .expect(401, blacklisted.clone());
@@ -243,7 +240,5 @@ async fn a_blacklisted_jti_cannot_be_replayed() {
     let renewed = app.altered(&refresh, |c| {
         c.insert("exp".into(), json!(now() + 999_999));
     });
-    app.post_json("/token/refresh/", json!({"refresh": renewed}))
-        .await
-        .expect(401, blacklisted);
+    app.refresh(&renewed).await.expect(401, blacklisted);
 }

@@ -27,8 +27,9 @@ async fn fixture(default: Lang) -> Fixture {
         s.language = default;
         s.languages = vec![Lang::Ru, Lang::En];
         s.check_revoke_token = true;
-        s.routes.token_obtain_sliding = "/token/sliding/".into();
-        s.routes.token_refresh_sliding = "/token/sliding/refresh/".into();
+        s.routes.set("token_obtain_sliding", "/token/sliding/");
+        s.routes
+            .set("token_refresh_sliding", "/token/sliding/refresh/");
     })
     .await;
     app.add_user("alice", "", "pw", &[]).await;

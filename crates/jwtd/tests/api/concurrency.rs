@@ -14,8 +14,7 @@ async fn concurrent_refreshes_of_one_token_yield_exactly_one_new_pair() {
         .await;
         app.add_user("alice", "", "pw", &[]).await;
         let (refresh, _) = app.login("alice", "pw").await;
-        let requests =
-            (0..24).map(|_| app.post_json("/token/refresh/", json!({"refresh": refresh})));
+        let requests = (0..24).map(|_| app.refresh(&refresh));
         let answers = futures_util::future::join_all(requests).await;
         let winners: Vec<_> = answers.iter().filter(|a| a.status == 200).collect();
         assert_eq!(
@@ -31,11 +30,6 @@ async fn concurrent_refreshes_of_one_token_yield_exactly_one_new_pair() {
         }
         // The winner's successor works.
         let next = winners[0].json()["refresh"].as_str().unwrap().to_owned();
-        assert_eq!(
-            app.post_json("/token/refresh/", json!({"refresh": next}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(app.refresh(&next).await.status, 200);
     }
 }

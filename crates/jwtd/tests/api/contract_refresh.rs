@@ -9,43 +9,31 @@ async fn refresh_gives_a_new_access_token() {
     let app = spawn_app().await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, _) = app.login("alice", "pw").await;
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await;
+    let answer = app.refresh(&refresh).await;
     assert_eq!(answer.status, 200);
     let body = answer.json();
-    assert_eq!(
-        body.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["access"]
-    );
+    assert_eq!(key_order(body.as_object().unwrap()), ["access"]);
     // Without rotation the refresh token stays usable.
-    assert_eq!(
-        app.post_json("/token/refresh/", json!({"refresh": refresh}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.refresh(&refresh).await.status, 200);
 }
 
 #[tokio::test]
 async fn rotation_returns_a_fresh_refresh_token_and_blacklists_the_old_one() {
-    let app = spawn_with(|s| {
-        s.rotate_refresh_tokens = true;
-        s.blacklist_after_rotation = true;
-    })
+    let app = spawn_with_clock(
+        |s| {
+            s.rotate_refresh_tokens = true;
+            s.blacklist_after_rotation = true;
+        },
+        clock_in_this_second(0),
+    )
     .await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, _) = app.login("alice", "pw").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await;
+    app.clock.advance(std::time::Duration::from_millis(1100));
+    let answer = app.refresh(&refresh).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let body = answer.json();
-    assert_eq!(
-        body.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["access", "refresh"]
-    );
+    assert_eq!(key_order(body.as_object().unwrap()), ["access", "refresh"]);
     let next = body["refresh"].as_str().unwrap();
     let (old, new) = (token_part(&refresh, 1), token_part(next, 1));
     assert_ne!(old["jti"], new["jti"]);
@@ -57,18 +45,13 @@ async fn rotation_returns_a_fresh_refresh_token_and_blacklists_the_old_one() {
         new["exp"].as_i64().unwrap() - new["iat"].as_i64().unwrap(),
         86400
     );
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
+    app.refresh(&refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
     app.post_json("/token/verify/", json!({"token": refresh}))
         .await
         .expect(400, json!({"non_field_errors": ["Token is blacklisted"]}));
-    assert_eq!(
-        app.post_json("/token/refresh/", json!({"refresh": next}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.refresh(next).await.status, 200);
 }
 
 #[tokio::test]
@@ -107,7 +90,7 @@ async fn refused_refresh_tokens_name_their_fault() {
         ),
     ];
     for (token, detail) in &cases {
-        app.post_json("/token/refresh/", json!({"refresh": token}))
+        app.refresh(token)
             .await
             .expect(401, token_not_valid(detail));
         app.post_json("/token/blacklist/", json!({"refresh": token}))
@@ -130,13 +113,9 @@ async fn refused_refresh_tokens_name_their_fault() {
     // Inactive, then deleted users: no_active_token without a code.
     let expected = json!({"detail": "No active account found for the given token."});
     app.state.store.set_active(alice.id, false).await.unwrap();
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await
-        .expect(401, expected.clone());
+    app.refresh(&refresh).await.expect(401, expected.clone());
     app.state.store.delete_user(alice.id).await.unwrap();
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await
-        .expect(401, expected);
+    app.refresh(&refresh).await.expect(401, expected);
 }
 
 #[tokio::test]
@@ -169,7 +148,7 @@ async fn blacklisting_retires_a_refresh_token_but_not_its_access_tokens() {
     app.post_json("/token/blacklist/", json!({"refresh": refresh}))
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
+    app.refresh(&refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
     app.post_json("/token/verify/", json!({"token": refresh}))
@@ -193,9 +172,7 @@ async fn refresh_tokens_jwtd_never_issued_are_honoured_until_blacklisted() {
     }))
     .unwrap();
     let foreign = app.sign(&claims);
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": foreign}))
-        .await;
+    let answer = app.refresh(&foreign).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let access = answer.json()["access"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -211,7 +188,7 @@ async fn refresh_tokens_jwtd_never_issued_are_honoured_until_blacklisted() {
     app.post_json("/token/blacklist/", json!({"refresh": foreign}))
         .await
         .expect(200, json!({}));
-    app.post_json("/token/refresh/", json!({"refresh": foreign}))
+    app.refresh(&foreign)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
 }

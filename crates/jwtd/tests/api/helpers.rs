@@ -9,8 +9,8 @@ use std::sync::Arc;
 use base64::Engine;
 use jwtd::server::Server;
 use jwtd::state::AppState;
-use jwtd_core::Settings;
 use jwtd_core::settings::Secret;
+use jwtd_core::{Clock, Settings, Timestamp};
 use jwtd_store::testing::{fresh_postgres_database, postgres_server};
 use jwtd_store::{NewUser, User};
 use serde_json::{Map, Value};
@@ -21,6 +21,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub state: AppState,
+    /// The server's clock: the system's, or a manual one ([`spawn_with_clock`]) a test moves.
+    pub clock: Clock,
     /// Dropping the app drops these: the server stops and its data directory is removed.
     _dir: Arc<tempfile::TempDir>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -78,17 +80,35 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_with_clock(configure, Clock::system()).await
+}
+
+/// A server whose time is `clock`: with a manual clock, the test decides when a second passes.
+pub async fn spawn_with_clock(configure: impl FnOnce(&mut Settings), clock: Clock) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let mut settings = test_settings(dir.path());
     configure(&mut settings);
-    spawn_in(dir, settings).await
+    spawn_in(dir, settings, clock).await
 }
 
-pub async fn spawn_in(dir: Arc<tempfile::TempDir>, mut settings: Settings) -> TestApp {
+/// A manual clock standing at the start of the current second plus `micros`.
+pub fn clock_in_this_second(micros: i64) -> Clock {
+    Clock::manual(Timestamp::from_micros(
+        Timestamp::from_secs(now()).micros() + micros,
+    ))
+}
+
+pub async fn spawn_in(
+    dir: Arc<tempfile::TempDir>,
+    mut settings: Settings,
+    clock: Clock,
+) -> TestApp {
     if settings.database_url.is_none() {
         settings.database_url = test_database().await;
     }
-    let server = Server::build(settings).await.expect("server starts");
+    let server = Server::build_with_clock(settings, clock.clone())
+        .await
+        .expect("server starts");
     let base = format!("http://{}", server.local_addr());
     let state = server.state();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -99,6 +119,7 @@ pub async fn spawn_in(dir: Arc<tempfile::TempDir>, mut settings: Settings) -> Te
         base,
         http: reqwest::Client::builder().no_proxy().build().unwrap(),
         state,
+        clock,
         _dir: dir,
         _stop: stop,
     }
@@ -108,10 +129,10 @@ impl TestApp {
     /// Stops this server and starts a new one on the same data directory and database.
     pub async fn restart(self) -> TestApp {
         let settings = self.state.settings.clone();
-        let dir = self._dir.clone();
+        let (dir, clock) = (self._dir.clone(), self.clock.clone());
         drop(self);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        spawn_in(dir, settings).await
+        spawn_in(dir, settings, clock).await
     }
 
     pub async fn add_user(
@@ -213,6 +234,12 @@ impl TestApp {
         answer.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// POSTs `{"refresh": token}` to the refresh endpoint.
+    pub async fn refresh(&self, token: &str) -> Answer {
+        self.post_json("/token/refresh/", serde_json::json!({"refresh": token}))
+            .await
+    }
+
     /// POSTs `{"token": token}` to the verify endpoint.
     pub async fn verify(&self, token: &str) -> Answer {
         self.post_json("/token/verify/", serde_json::json!({"token": token}))
@@ -251,6 +278,16 @@ pub fn not_valid_for_any(failures: &[(&str, &str, &str)]) -> Value {
     })
 }
 
+/// The keys of a JSON object in order (claims, or a body's fields).
+pub fn key_order(object: &Map<String, Value>) -> Vec<&str> {
+    object.keys().map(String::as_str).collect()
+}
+
+/// The claim names of a token, in order.
+pub fn claim_names(token: &str) -> Vec<String> {
+    token_part(token, 1).keys().cloned().collect()
+}
+
 /// The JSON of one part of a token (0 = header, 1 = payload), key order kept.
 pub fn token_part(token: &str, index: usize) -> Map<String, Value> {
     let part = token.split('.').nth(index).expect("three parts");
@@ -260,8 +297,9 @@ pub fn token_part(token: &str, index: usize) -> Map<String, Value> {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// The system clock's epoch second.
 pub fn now() -> i64 {
-    jwtd::state::now()
+    Clock::system().now().secs()
 }
 
 /// The database URL for a test's jwtd: `None` (SQLite in its data directory) or a fresh

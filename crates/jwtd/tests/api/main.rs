@@ -20,4 +20,5 @@ mod property;
 mod security;
 mod seeds;
 mod shutdown;
+mod store_errors;
 mod token_claims;

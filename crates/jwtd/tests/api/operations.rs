@@ -219,13 +219,9 @@ async fn metrics_count_what_happened() {
         .post_json("/token/", json!({"username": "bob", "password": "x"}))
         .await;
     assert_eq!(throttled.status, 429);
-    let rotated = app
-        .post_json("/token/refresh/", json!({"refresh": first}))
-        .await;
+    let rotated = app.refresh(&first).await;
     assert_eq!(rotated.status, 200);
-    let replayed = app
-        .post_json("/token/refresh/", json!({"refresh": first}))
-        .await;
+    let replayed = app.refresh(&first).await;
     assert_eq!(replayed.status, 401);
 
     let page = app.send(app.http.get(app.url("/metrics"))).await;
@@ -291,8 +287,8 @@ async fn metrics_count_what_happened() {
 async fn openapi_describes_the_configured_deployment() {
     let app = spawn_with(|s| {
         s.login_field = jwtd_core::settings::LoginField::Email;
-        s.routes.token_obtain = "/users/login/".into();
-        s.routes.token_obtain_sliding = "/token/sliding/".into();
+        s.routes.set("token_obtain", "/users/login/");
+        s.routes.set("token_obtain_sliding", "/token/sliding/");
         s.auth_header_types = vec!["JWT".into()];
     })
     .await;

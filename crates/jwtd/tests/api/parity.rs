@@ -18,10 +18,6 @@ fn refresh_claims(id: i64) -> Map<String, Value> {
     }))
 }
 
-fn keys(token: &str) -> Vec<String> {
-    token_part(token, 1).keys().cloned().collect()
-}
-
 #[tokio::test]
 async fn audience_is_written_and_required() {
     let app =
@@ -31,7 +27,7 @@ async fn audience_is_written_and_required() {
     let (refresh, access) = app.login("alice", "pw").await;
     assert_eq!(token_part(&refresh, 1)["aud"], json!("billing"));
     assert_eq!(
-        keys(&access).last().unwrap(),
+        claim_names(&access).last().unwrap(),
         "aud",
         "aud follows every claim"
     );
@@ -69,9 +65,7 @@ async fn issuer_is_written_and_required() {
         token_part(&refresh, 1)["iss"],
         json!("https://auth.example.com")
     );
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await;
+    let answer = app.refresh(&refresh).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let invalid = token_not_valid("Token is invalid");
     let mut forged = refresh_claims(alice.id);
@@ -153,26 +147,24 @@ async fn token_type_and_jti_claims_are_renamed() {
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
     assert_eq!(
-        keys(&refresh),
+        claim_names(&refresh),
         ["kind", "exp", "iat", "token_id", "user_id"]
     );
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await;
+    let answer = app.refresh(&refresh).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
-    app.post_json("/token/refresh/", json!({"refresh": access}))
+    app.refresh(&access)
         .await
         .expect(401, token_not_valid("Token has wrong type"));
     let untyped = app.altered(&refresh, |c| {
         c.remove("kind");
     });
-    app.post_json("/token/refresh/", json!({"refresh": untyped}))
+    app.refresh(&untyped)
         .await
         .expect(401, token_not_valid("Token has no type"));
     let anonymous = app.altered(&refresh, |c| {
         c.remove("token_id");
     });
-    app.post_json("/token/refresh/", json!({"refresh": anonymous}))
+    app.refresh(&anonymous)
         .await
         .expect(401, token_not_valid("Token has no id"));
 }
@@ -208,9 +200,7 @@ async fn check_user_is_active_off_lets_inactive_users_keep_their_tokens() {
         let me = app
             .get_with_auth("/users/me/", &format!("Bearer {access}"))
             .await;
-        let renewed = app
-            .post_json("/token/refresh/", json!({"refresh": refresh}))
-            .await;
+        let renewed = app.refresh(&refresh).await;
         if check {
             me.expect(
                 401,
@@ -240,7 +230,7 @@ async fn check_revoke_token_kills_tokens_when_the_password_changes() {
     let revoke = payload["hash_password"].as_str().unwrap();
     assert_eq!(revoke.len(), 32, "a random value, not a digest of the hash");
     assert_eq!(
-        keys(&access),
+        claim_names(&access),
         [
             "token_type",
             "exp",
@@ -262,12 +252,10 @@ async fn check_revoke_token_kills_tokens_when_the_password_changes() {
         401,
         json!({"detail": "The user's password has been changed.", "code": "password_changed"}),
     );
-    app.post_json("/token/refresh/", json!({"refresh": refresh}))
-        .await
-        .expect(
-            401,
-            json!({"detail": "The user's password has been changed."}),
-        );
+    app.refresh(&refresh).await.expect(
+        401,
+        json!({"detail": "The user's password has been changed."}),
+    );
     // The refused refresh token was blacklisted on the way out.
     app.verify(&refresh)
         .await
@@ -343,8 +331,9 @@ async fn rehash_on_login_does_not_revoke_tokens() {
 #[tokio::test]
 async fn sliding_tokens_refresh_until_refresh_exp() {
     let app = spawn_with(|s| {
-        s.routes.token_obtain_sliding = "/token/sliding/".into();
-        s.routes.token_refresh_sliding = "/token/sliding/refresh/".into();
+        s.routes.set("token_obtain_sliding", "/token/sliding/");
+        s.routes
+            .set("token_refresh_sliding", "/token/sliding/refresh/");
         s.auth_token_classes = vec![jwtd_core::settings::TokenClass::Sliding];
         s.sliding_token_lifetime = std::time::Duration::from_secs(120);
         s.sliding_token_refresh_lifetime = std::time::Duration::from_secs(3600);
@@ -359,14 +348,11 @@ async fn sliding_tokens_refresh_until_refresh_exp() {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let body = answer.json();
-    assert_eq!(
-        body.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["token"]
-    );
+    assert_eq!(key_order(body.as_object().unwrap()), ["token"]);
     let token = body["token"].as_str().unwrap().to_owned();
     let payload = token_part(&token, 1);
     assert_eq!(
-        keys(&token),
+        claim_names(&token),
         ["token_type", "exp", "iat", "jti", "refresh_exp", "user_id"]
     );
     let iat = payload["iat"].as_i64().unwrap();
@@ -414,7 +400,7 @@ async fn sliding_tokens_refresh_until_refresh_exp() {
     app.post_json("/token/sliding/refresh/", json!({"token": refresh}))
         .await
         .expect(401, token_not_valid("Token has wrong type"));
-    app.post_json("/token/refresh/", json!({"refresh": token}))
+    app.refresh(&token)
         .await
         .expect(401, token_not_valid("Token has wrong type"));
     // Only sliding tokens are accepted on protected routes with this configuration.
@@ -430,7 +416,7 @@ async fn sliding_tokens_refresh_until_refresh_exp() {
 async fn auth_token_classes_are_tried_in_order() {
     use jwtd_core::settings::TokenClass;
     let app = spawn_with(|s| {
-        s.routes.token_obtain_sliding = "/token/sliding/".into();
+        s.routes.set("token_obtain_sliding", "/token/sliding/");
         s.auth_token_classes = vec![TokenClass::Access, TokenClass::Sliding];
     })
     .await;

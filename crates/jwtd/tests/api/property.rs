@@ -25,8 +25,9 @@ fn shared() -> &'static Shared {
             .unwrap();
         let (app, tokens) = runtime.block_on(async {
             let app = spawn_with(|s| {
-                s.routes.token_obtain_sliding = "/token/sliding/".into();
-                s.routes.token_refresh_sliding = "/token/sliding/refresh/".into();
+                s.routes.set("token_obtain_sliding", "/token/sliding/");
+                s.routes
+                    .set("token_refresh_sliding", "/token/sliding/refresh/");
                 s.rotate_refresh_tokens = true;
                 s.max_body_bytes = 4096;
             })

@@ -3,6 +3,7 @@
 use std::ffi::OsStr;
 use std::time::Duration;
 
+use jwtd_core::{Clock, Timestamp};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -110,21 +111,20 @@ async fn replaying_a_rotated_refresh_token_revokes_its_family() {
         app.add_user("alice", "", "pw", &[]).await;
         let (first, _) = app.login("alice", "pw").await;
         let (other_login, _) = app.login("alice", "pw").await;
-        let refresh = |token: String| app.post_json("/token/refresh/", json!({"refresh": token}));
-        let second = refresh(first.clone()).await.json()["refresh"]
+        let second = app.refresh(&first).await.json()["refresh"]
             .as_str()
             .unwrap()
             .to_owned();
-        let newest = refresh(second).await.json()["refresh"]
+        let newest = app.refresh(&second).await.json()["refresh"]
             .as_str()
             .unwrap()
             .to_owned();
         let blacklisted = token_not_valid("Token is blacklisted");
         // The thief replays the first token: refused, and the family dies with it.
-        refresh(first).await.expect(401, blacklisted.clone());
-        refresh(newest).await.expect(401, blacklisted);
+        app.refresh(&first).await.expect(401, blacklisted.clone());
+        app.refresh(&newest).await.expect(401, blacklisted);
         // Other logins of the same user are other families.
-        assert_eq!(refresh(other_login).await.status, 200);
+        assert_eq!(app.refresh(&other_login).await.status, 200);
     }
 }
 
@@ -137,29 +137,27 @@ async fn a_replay_within_the_reuse_interval_is_only_refused() {
     .await;
     app.add_user("alice", "", "pw", &[]).await;
     let (first, _) = app.login("alice", "pw").await;
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": first}))
-        .await;
+    let answer = app.refresh(&first).await;
     let second = answer.json()["refresh"].as_str().unwrap().to_owned();
     // A client racing itself (default interval 10 s): the late copy is refused ...
-    app.post_json("/token/refresh/", json!({"refresh": first}))
+    app.refresh(&first)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
     // ... and the winner's token still works.
-    let answer = app
-        .post_json("/token/refresh/", json!({"refresh": second}))
-        .await;
+    let answer = app.refresh(&second).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
 }
 
 #[tokio::test]
 async fn logging_out_everywhere_kills_every_token_issued_before() {
-    let app = spawn_app().await;
+    // The server's clock runs 10 s behind the system's, so the CLI's logout below (on the
+    // system clock) comes after every token the server issues.
+    let clock = Clock::manual(Timestamp::from_secs(now() - 10));
+    let app = spawn_with_clock(|_| {}, clock).await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh1, access1) = app.login("alice", "pw").await;
     let (refresh2, access2) = app.login("alice", "pw").await;
-    // Tokens are refused when issued before the logout's second.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.clock.advance(Duration::from_millis(1100));
     let answer = app
         .send(
             app.http
@@ -170,9 +168,7 @@ async fn logging_out_everywhere_kills_every_token_issued_before() {
     answer.expect(200, json!({}));
     let blacklisted = token_not_valid("Token is blacklisted");
     for refresh in [&refresh1, &refresh2] {
-        app.post_json("/token/refresh/", json!({"refresh": refresh}))
-            .await
-            .expect(401, blacklisted.clone());
+        app.refresh(refresh).await.expect(401, blacklisted.clone());
     }
     app.get_with_auth("/users/me/", &format!("Bearer {access2}"))
         .await
@@ -188,7 +184,6 @@ async fn logging_out_everywhere_kills_every_token_issued_before() {
     assert_eq!(me.status, 200, "{}", me.text);
 
     // The CLI does the same.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
     let settings = &app.state.settings;
     let output = run_jwtd(
         &[
@@ -214,6 +209,64 @@ async fn logging_out_everywhere_kills_every_token_issued_before() {
             .status,
         401
     );
+}
+
+/// "Log out everywhere" at 0.5 s into a second: tokens issued at 0.2 s (same `iat`) are refused,
+/// tokens of a login at 0.7 s, and what refreshing them yields, work.
+#[tokio::test]
+async fn logging_out_everywhere_refuses_tokens_of_the_same_second() {
+    for rotate in [false, true] {
+        let app = spawn_with_clock(
+            |s| s.rotate_refresh_tokens = rotate,
+            clock_in_this_second(200_000),
+        )
+        .await;
+        app.add_user("alice", "", "pw", &[]).await;
+        let (old_refresh, old_access) = app.login("alice", "pw").await;
+        app.clock.advance(Duration::from_millis(300));
+        let logout = app.http.post(app.url("/users/me/logout-all/"));
+        app.send(logout.bearer_auth(&old_access))
+            .await
+            .expect(200, json!({}));
+        app.clock.advance(Duration::from_millis(200));
+        let (new_refresh, new_access) = app.login("alice", "pw").await;
+        assert_eq!(
+            token_part(&old_access, 1)["iat"],
+            token_part(&new_access, 1)["iat"],
+            "one clock second"
+        );
+
+        app.get_with_auth("/users/me/", &format!("Bearer {old_access}"))
+            .await
+            .expect(
+                401,
+                not_valid_for_any(&[("AccessToken", "access", "Token is blacklisted")]),
+            );
+        app.refresh(&old_refresh)
+            .await
+            .expect(401, token_not_valid("Token is blacklisted"));
+
+        let me = app
+            .get_with_auth("/users/me/", &format!("Bearer {new_access}"))
+            .await;
+        assert_eq!(me.status, 200, "{}", me.text);
+        let renewed = app.refresh(&new_refresh).await;
+        assert_eq!(renewed.status, 200, "{}", renewed.text);
+        let renewed = renewed.json();
+        let access = renewed["access"].as_str().unwrap();
+        let me = app
+            .get_with_auth("/users/me/", &format!("Bearer {access}"))
+            .await;
+        assert_eq!(
+            me.status, 200,
+            "a token refreshed in that second works: {}",
+            me.text
+        );
+        if rotate {
+            let next = renewed["refresh"].as_str().unwrap();
+            assert_eq!(app.refresh(next).await.status, 200, "so does its successor");
+        }
+    }
 }
 
 #[tokio::test]

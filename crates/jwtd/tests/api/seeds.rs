@@ -20,7 +20,7 @@ async fn spawn_example(name: &str) -> TestApp {
         hashing: base.hashing,
         ..example
     };
-    spawn_in(dir, settings).await
+    spawn_in(dir, settings, jwtd_core::Clock::system()).await
 }
 
 #[tokio::test]
@@ -53,7 +53,7 @@ async fn exchanger_reproduces_seed_000() {
         (body["access"].as_str().unwrap(), 60),
     ] {
         let claims = token_part(token, 1);
-        let names: Vec<&str> = claims.keys().map(String::as_str).collect();
+        let names = key_order(&claims);
         assert_eq!(
             names,
             [

@@ -1,0 +1,91 @@
+//! Checking tokens: signature and algorithm, PyJWT's registered claims, SimpleJWT's
+//! `Token.verify` — each in the order its Python original runs.
+
+use serde_json::Value;
+
+use super::{MAX_TOKEN_BYTES, Payload, TokenError, TokenKind, TokenService};
+
+impl TokenService {
+    /// Decodes and validates a token. `kind: None` is SimpleJWT's `UntypedToken` (verify).
+    pub fn decode(
+        &self,
+        raw: &str,
+        kind: Option<TokenKind>,
+        now: i64,
+    ) -> Result<Payload, TokenError> {
+        if raw.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Invalid);
+        }
+        let payload = jsonwebtoken::decode::<Payload>(raw, &self.decoding_key, &self.validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        self.check_registered_claims(&payload, now)?;
+        if !payload.contains_key("exp") {
+            return Err(TokenError::NoClaim("exp".into()));
+        }
+        if !payload.contains_key(&self.jti_claim) {
+            return Err(TokenError::NoJti);
+        }
+        if let Some(kind) = kind {
+            match payload.get(&self.token_type_claim) {
+                None => return Err(TokenError::NoType),
+                Some(v) if v.as_str() != Some(kind.claim_value()) => {
+                    return Err(TokenError::WrongType);
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(payload)
+    }
+
+    /// PyJWT's `_validate_claims`, with SimpleJWT's options: `iat` and `nbf` not in the
+    /// future, `exp` not reached, `iss` and `aud` as configured (an `aud` is ignored when no
+    /// audience is configured, because SimpleJWT passes `verify_aud=False` then).
+    fn check_registered_claims(&self, payload: &Payload, now: i64) -> Result<(), TokenError> {
+        let leeway = self.leeway;
+        for claim in ["iat", "nbf"] {
+            if let Some(value) = payload.get(claim) {
+                let at = py_int(value).ok_or(TokenError::Invalid)?;
+                if at > now + leeway {
+                    return Err(TokenError::Invalid);
+                }
+            }
+        }
+        if let Some(exp) = payload.get("exp") {
+            let exp = py_int(exp).ok_or(TokenError::Invalid)?;
+            if exp <= now - leeway {
+                return Err(TokenError::Expired);
+            }
+        }
+        if let Some(issuer) = &self.issuer
+            && payload.get("iss").and_then(Value::as_str) != Some(issuer.as_str())
+        {
+            return Err(TokenError::Invalid);
+        }
+        if let Some((_, accepted)) = &self.audience {
+            let claimed: Vec<&str> = match payload.get("aud") {
+                Some(Value::String(one)) if !one.is_empty() => vec![one.as_str()],
+                Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if !accepted.iter().any(|a| claimed.contains(&a.as_str())) {
+                return Err(TokenError::Invalid);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Python's `int(value)` for the JSON values a claim can hold: integers, floats (truncated) and
+/// strings of digits; anything else is not a time.
+pub(super) fn py_int(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+                .map(|f| f.trunc() as i64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,76 @@
+//! Reading claims of a decoded token through the configured claim names.
+
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+
+use super::check::py_int;
+use super::{Payload, TokenKind, TokenService, UserRef};
+use crate::settings::{ExtraClaim, UserIdField};
+
+impl TokenService {
+    /// Whether the token's type claim names `kind`.
+    pub fn is_kind(&self, payload: &Payload, kind: TokenKind) -> bool {
+        payload.get(&self.token_type_claim).and_then(Value::as_str) == Some(kind.claim_value())
+    }
+
+    /// The token's `jti`, when it is a string.
+    pub fn jti<'p>(&self, payload: &'p Payload) -> Option<&'p str> {
+        payload.get(&self.jti_claim).and_then(Value::as_str)
+    }
+
+    /// The user the token names; `None` when the user-id claim is absent.
+    pub fn user_ref(&self, payload: &Payload) -> Option<UserRef> {
+        let value = payload.get(&self.user_id_claim)?;
+        let text = match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        Some(match (self.user_id_field, text) {
+            (UserIdField::Id, Some(t)) => t.trim().parse().map_or(UserRef::Unknown, UserRef::Id),
+            (UserIdField::Username, Some(t)) => UserRef::Username(t),
+            (UserIdField::Email, Some(t)) => UserRef::Email(t),
+            (_, None) => UserRef::Unknown,
+        })
+    }
+
+    /// With `check_revoke_token` on: whether the token carries the user's current revocation
+    /// value (compared in constant time). Always true when the check is off.
+    pub fn revoke_value_current(&self, payload: &Payload, current: &str) -> bool {
+        let Some(claim) = &self.revoke_claim else {
+            return true;
+        };
+        payload
+            .get(claim)
+            .and_then(Value::as_str)
+            .is_some_and(|v| bool::from(v.as_bytes().ct_eq(current.as_bytes())))
+    }
+
+    /// The `exp` claim as epoch seconds (0 when not an integer; decode already refused those).
+    pub fn exp(payload: &Payload) -> i64 {
+        payload.get("exp").and_then(py_int).unwrap_or(0)
+    }
+
+    /// The `iat` claim as epoch seconds; 0 (the oldest) when absent.
+    pub fn iat(payload: &Payload) -> i64 {
+        payload.get("iat").and_then(py_int).unwrap_or(0)
+    }
+
+    /// With `bind_ip`: whether the token's `ip_address` claim is `ip`.
+    pub fn issued_to(payload: &Payload, ip: &str) -> bool {
+        payload
+            .get(ExtraClaim::IpAddress.name())
+            .and_then(Value::as_str)
+            == Some(ip)
+    }
+
+    /// The jti as text: SimpleJWT accepts any JSON value there, so a non-string one is keyed by
+    /// its JSON text.
+    pub fn jti_text(&self, payload: &Payload) -> String {
+        match payload.get(&self.jti_claim) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The database's own state: reachable, migrated, its pools, and shutting it down.
+
+use async_trait::async_trait;
+
+use crate::Result;
+
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// Answers when the database does.
+    async fn ping(&self) -> Result<()>;
+    /// Connections (in use, idle) across the store's pools.
+    fn pool_stats(&self) -> (u32, u32);
+    /// Whether every migration this binary carries is applied.
+    async fn schema_current(&self) -> Result<bool>;
+    /// Waits for open connections to finish and closes them.
+    async fn close(&self);
+}

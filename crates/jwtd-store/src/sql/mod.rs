@@ -1,0 +1,35 @@
+//! The SQL both backends share, one file per capability.
+//!
+//! Why one SQL body serves both dialects: every statement here is in the subset SQLite and
+//! PostgreSQL parse alike — `$n` parameters, `ON CONFLICT … DO NOTHING`, `RETURNING`, `CASE`,
+//! sub-selects — and every column has a type both drivers decode to the same Rust type
+//! (`BIGINT`/`INTEGER` → `i64`, `BOOLEAN`/`INTEGER` → `bool`, `TEXT` → `String`). What differs
+//! lives beside each backend: opening the pools, how a write transaction begins (`BEGIN
+//! IMMEDIATE` on SQLite), and the migrations (one folder per dialect).
+//!
+//! sqlx's functions are generic over the database, but generic store code needs a dozen trait
+//! bounds on every function; instead each capability's file has a macro that stamps the same
+//! code out for a backend type, so each backend's `impl` is plain, monomorphic sqlx code. A
+//! backend type has `reader` and `writer` pools and the inherent methods `write_tx()` and
+//! `pools()`, and a `MIGRATOR`.
+
+#[macro_use]
+mod users;
+#[macro_use]
+mod tokens;
+#[macro_use]
+mod throttle;
+#[macro_use]
+mod health;
+
+pub(crate) use users::{UserRow, user_conflict};
+
+/// Implements every capability of [`Store`](crate::Store) for `$store` on database `$db`.
+macro_rules! sql_store {
+    ($store:ident, $db:ty) => {
+        users_sql!($store);
+        tokens_sql!($store, $db);
+        throttle_sql!($store);
+        health_sql!($store);
+    };
+}

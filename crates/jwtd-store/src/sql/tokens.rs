@@ -1,0 +1,193 @@
+//! SQL of [`TokenStore`](crate::TokenStore): the `refresh_tokens` table (SimpleJWT's
+//! `OutstandingToken` and `BlacklistedToken` in one row per token) and `issued_after_logout`.
+
+macro_rules! tokens_sql {
+    ($store:ident, $db:ty) => {
+        /// Records a token unless already known (a well-signed token jwtd never issued).
+        async fn insert_if_absent(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            token: &RefreshToken,
+            now: i64,
+        ) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (jti) DO NOTHING",
+            )
+            .bind(&token.jti)
+            .bind(token.user_id)
+            .bind(&token.family)
+            .bind(now)
+            .bind(token.expires_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::TokenStore for $store {
+            async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()> {
+                let mut tx = self.write_tx().await?;
+                insert_if_absent(&mut tx, token, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn is_blacklisted(&self, jti: &str) -> Result<bool> {
+                let sql = "SELECT blacklisted_at IS NOT NULL FROM refresh_tokens WHERE jti = $1";
+                let blacklisted: Option<bool> = sqlx::query_scalar(sql)
+                    .bind(jti)
+                    .fetch_optional(&self.reader)
+                    .await?;
+                Ok(blacklisted.unwrap_or(false))
+            }
+
+            async fn token_state(&self, jti: &str) -> Result<Option<TokenState>> {
+                let sql =
+                    "SELECT family, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1";
+                Ok(sqlx::query_as(sql)
+                    .bind(jti)
+                    .fetch_optional(&self.reader)
+                    .await?)
+            }
+
+            async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool> {
+                let mut tx = self.write_tx().await?;
+                insert_if_absent(&mut tx, token, now).await?;
+                let done = sqlx::query(
+                    "UPDATE refresh_tokens SET blacklisted_at = $1
+                     WHERE jti = $2 AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(&token.jti)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn rotate(
+                &self,
+                old: &RefreshToken,
+                new: &RefreshToken,
+                blacklist_old: bool,
+                now: i64,
+            ) -> Result<Rotation> {
+                let mut tx = self.write_tx().await?;
+                insert_if_absent(&mut tx, old, now).await?;
+                // The compare-and-set: only a token neither rotated nor blacklisted can be rotated.
+                let done = sqlx::query(
+                    "UPDATE refresh_tokens
+                     SET rotated_at = $1, replaced_by = $2,
+                         blacklisted_at = CASE WHEN $3 THEN $1 ELSE blacklisted_at END
+                     WHERE jti = $4 AND rotated_at IS NULL AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(&new.jti)
+                .bind(blacklist_old)
+                .bind(&old.jti)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(Rotation::AlreadyUsed);
+                }
+                // The successor joins its predecessor's family, whatever the caller assumed.
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at)
+                     SELECT $1, $2, family, $3, $4 FROM refresh_tokens WHERE jti = $5",
+                )
+                .bind(&new.jti)
+                .bind(new.user_id)
+                .bind(now)
+                .bind(new.expires_at)
+                .bind(&old.jti)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Rotation::Rotated)
+            }
+
+            async fn revoke_family(&self, family: &str, now: i64) -> Result<u64> {
+                let done = sqlx::query(
+                    "UPDATE refresh_tokens SET blacklisted_at = $1
+                     WHERE family = $2 AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(family)
+                .execute(&self.writer)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn revoke_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<bool> {
+                let now = at_micros.div_euclid(1_000_000);
+                let mut tx = self.write_tx().await?;
+                let done = sqlx::query(
+                    "UPDATE users SET logged_out_at = $1, revoke_key = $2 WHERE id = $3",
+                )
+                .bind(at_micros)
+                .bind($crate::new_revoke_key())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE refresh_tokens SET blacklisted_at = $1
+                     WHERE user_id = $2 AND blacklisted_at IS NULL",
+                )
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                // Tokens recorded after an earlier logout are issued before this one.
+                sqlx::query("DELETE FROM issued_after_logout WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn record_issued_after_logout(
+                &self,
+                jti: &str,
+                user_id: i64,
+                expires_at: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO issued_after_logout (jti, user_id, expires_at)
+                     VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING",
+                )
+                .bind(jti)
+                .bind(user_id)
+                .bind(expires_at)
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
+            async fn issued_after_logout(&self, jti: &str, user_id: i64) -> Result<bool> {
+                let sql = "SELECT 1 FROM issued_after_logout WHERE jti = $1 AND user_id = $2";
+                let found: Option<i32> = sqlx::query_scalar(sql)
+                    .bind(jti)
+                    .bind(user_id)
+                    .fetch_optional(&self.reader)
+                    .await?;
+                Ok(found.is_some())
+            }
+
+            async fn flush_expired(&self, expired_before: i64, batch: u32) -> Result<u64> {
+                // One bounded batch per call (one short write transaction), so a large flush
+                // never holds the write lock for long while the server keeps serving.
+                let done = sqlx::query(
+                    "DELETE FROM refresh_tokens WHERE jti IN
+                         (SELECT jti FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+                )
+                .bind(expired_before)
+                .bind(i64::from(batch))
+                .execute(&self.writer)
+                .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}

@@ -1,0 +1,74 @@
+//! Refresh-token state: SimpleJWT's outstanding and blacklisted tokens, rotation, families,
+//! and the per-user revocation "log out everywhere".
+
+use async_trait::async_trait;
+
+use crate::Result;
+
+/// A refresh token as the store tracks it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub jti: String,
+    pub user_id: Option<i64>,
+    /// The jti of the first token of the login this one descends from.
+    pub family: String,
+    pub expires_at: i64,
+}
+
+/// What the store knows about a refresh token.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenState {
+    pub family: String,
+    pub rotated_at: Option<i64>,
+    pub blacklisted_at: Option<i64>,
+}
+
+/// What happened to a rotation attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// This call rotated the token; its successor is recorded.
+    Rotated,
+    /// The token was already rotated or blacklisted; nothing changed.
+    AlreadyUsed,
+}
+
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Records a refresh token issued at login (SimpleJWT's `outstand`).
+    async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()>;
+    async fn is_blacklisted(&self, jti: &str) -> Result<bool>;
+    /// The token's row, if jwtd has seen it.
+    async fn token_state(&self, jti: &str) -> Result<Option<TokenState>>;
+    /// Blacklists a token, recording it first if jwtd never saw it. False when it already was.
+    async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool>;
+    /// Atomically replaces `old` by `new`: exactly one caller per `old` gets
+    /// [`Rotation::Rotated`], however many race, and `old` is blacklisted when asked.
+    async fn rotate(
+        &self,
+        old: &RefreshToken,
+        new: &RefreshToken,
+        blacklist_old: bool,
+        now: i64,
+    ) -> Result<Rotation>;
+    /// Blacklists every token of a login's family (reuse detection); returns how many.
+    async fn revoke_family(&self, family: &str, now: i64) -> Result<u64>;
+    /// "Log out everywhere" at `at_micros` (epoch microseconds): refuses the user's tokens
+    /// issued before that instant, blacklists their refresh tokens and replaces the revocation
+    /// value. False when no such user exists.
+    async fn revoke_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<bool>;
+    /// Records a token issued in the same second as the user's last "log out everywhere" but
+    /// after it, so it is told apart from the tokens that logout refused (`iat` has whole
+    /// seconds only). The rows of an earlier logout go when the user logs out again.
+    async fn record_issued_after_logout(
+        &self,
+        jti: &str,
+        user_id: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// Whether [`TokenStore::record_issued_after_logout`] recorded `jti` for `user_id`.
+    async fn issued_after_logout(&self, jti: &str, user_id: i64) -> Result<bool>;
+    /// Deletes at most `batch` refresh-token rows (blacklist entries included) whose token
+    /// expired before `cutoff`; returns how many. Callers loop until it returns less than
+    /// `batch`, so each call is one short transaction.
+    async fn flush_expired(&self, cutoff: i64, batch: u32) -> Result<u64>;
+}

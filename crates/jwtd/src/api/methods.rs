@@ -1,0 +1,66 @@
+//! How an endpoint answers the methods it does not serve, as DRF does: a JSON 405 with `Allow`.
+
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get, post};
+
+use super::auth::AuthUser;
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// A GET endpoint (probes, metrics); other methods get DRF's JSON 405.
+pub fn get_only<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).fallback(|method: Method| async move {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: "GET, HEAD",
+        }
+    })
+}
+
+/// A GET behind the `Authorization` header. DRF authenticates before it checks the method, so
+/// another method without credentials is a 401, and with valid credentials a 405.
+pub fn authenticated_get<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).fallback(|_user: AuthUser, method: Method| async move {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: "GET, HEAD, OPTIONS",
+        }
+    })
+}
+
+/// A POST endpoint; other methods get DRF's 405 (OPTIONS gets DRF's metadata answer).
+pub fn post_only<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler)
+        .options(options_post)
+        .fallback(|request: Request| async move {
+            ApiError::MethodNotAllowed {
+                method: request.method().to_string(),
+                allow: "POST, OPTIONS",
+            }
+        })
+}
+
+async fn options_post() -> impl IntoResponse {
+    (
+        [(axum::http::header::ALLOW, "POST, OPTIONS")],
+        axum::Json(serde_json::json!({
+            "renders": ["application/json"],
+            "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+        })),
+    )
+}

@@ -1,0 +1,244 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 description of this deployment, built once at start
+//! from the endpoint table ([`super::endpoints`]) and the settings — the configured paths,
+//! login field, header keywords and switched-on endpoints — so it is always the API actually
+//! served. Every operation lists every status it can answer, with an example.
+//!
+//! Response schemas are derived from the body types ([`super::bodies`]) by schemars. The
+//! credentials schema is written here: its field is named by the `login_field` setting, which
+//! no type can know.
+
+mod responses;
+
+use jwtd_core::Settings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use super::bodies::{RefreshRequest, TokenRequest};
+use super::endpoints::Served;
+
+/// An endpoint's documentation: one row's `doc` in the endpoint table.
+pub struct Doc {
+    method: &'static str,
+    summary: &'static str,
+    request: Option<Request>,
+    success: Response,
+    /// Statuses answered with the standard error bodies, besides the ones every endpoint of its
+    /// kind has.
+    errors: &'static [u16],
+    /// Behind the `Authorization` header.
+    authenticated: bool,
+    /// A 503 whose body is not the standard one (readiness).
+    unavailable: Option<Response>,
+}
+
+/// A token endpoint's request body.
+pub enum Request {
+    /// `{<login_field>, password}`.
+    Credentials,
+    /// `{refresh}`.
+    Refresh,
+    /// `{token}`.
+    Token,
+}
+
+pub enum Response {
+    Json {
+        schema: fn(&mut SchemaGenerator) -> Schema,
+        example: fn() -> Value,
+    },
+    /// Any JSON object (the OpenAPI document itself).
+    AnyJson,
+    /// Prometheus text.
+    Text,
+}
+
+impl Response {
+    pub const fn json<T: JsonSchema>(example: fn() -> Value) -> Response {
+        Response::Json {
+            schema: SchemaGenerator::subschema_for::<T>,
+            example,
+        }
+    }
+}
+
+impl Doc {
+    /// A token endpoint: a POST with string fields, in the three body encodings DRF parses.
+    pub const fn post(
+        summary: &'static str,
+        request: Request,
+        success: Response,
+        errors: &'static [u16],
+    ) -> Doc {
+        Doc {
+            method: "post",
+            summary,
+            request: Some(request),
+            success,
+            errors,
+            authenticated: false,
+            unavailable: None,
+        }
+    }
+
+    /// An operation behind the `Authorization` header.
+    pub const fn authenticated(
+        method: &'static str,
+        summary: &'static str,
+        success: Response,
+    ) -> Doc {
+        Doc {
+            method,
+            summary,
+            request: None,
+            success,
+            errors: &[401],
+            authenticated: true,
+            unavailable: None,
+        }
+    }
+
+    /// A GET for operators (probes, metrics, this document).
+    pub const fn probe(
+        summary: &'static str,
+        success: Response,
+        unavailable: Option<Response>,
+    ) -> Doc {
+        Doc {
+            method: "get",
+            summary,
+            request: None,
+            success,
+            errors: &[],
+            authenticated: false,
+            unavailable,
+        }
+    }
+}
+
+/// The document for `settings`, serving `served`.
+pub fn build(settings: &Settings, served: &[Served]) -> Value {
+    let mut generator = SchemaGenerator::new(
+        schemars::generate::SchemaSettings::draft2020_12().with(|s| {
+            s.definitions_path = "/components/schemas/".into();
+            s.meta_schema = None;
+        }),
+    );
+    let mut paths = Map::new();
+    for served in served {
+        let operation = operation(&served.endpoint.doc, &mut generator);
+        let entry = paths
+            .entry(served.path.clone())
+            .or_insert_with(|| json!({}));
+        entry[served.endpoint.doc.method] = operation;
+    }
+    let mut schemas = generator.take_definitions(true);
+    schemas.extend(responses::error_schemas(&mut generator));
+    schemas.extend(generator.take_definitions(true));
+    schemas.insert("Credentials".into(), credentials_schema(settings));
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "jwtd",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "JWT authentication speaking Django REST Framework SimpleJWT's API. \
+                Bodies may be JSON, form-urlencoded or multipart; errors are SimpleJWT's and DRF's \
+                JSON shapes, localized by Accept-Language.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"jwt": security_scheme(settings)},
+            "parameters": {
+                "AcceptLanguage": {
+                    "name": "Accept-Language",
+                    "in": "header",
+                    "required": false,
+                    "schema": {"type": "string"},
+                    "description": "Picks the answer language among the offered ones.",
+                },
+            },
+            "schemas": schemas,
+        },
+    })
+}
+
+fn operation(doc: &Doc, generator: &mut SchemaGenerator) -> Value {
+    let mut responses = Map::new();
+    responses.insert("200".into(), response("OK", &doc.success, generator));
+    let mut errors: Vec<u16> = doc.errors.to_vec();
+    errors.push(405);
+    if doc.request.is_some() {
+        errors.extend([413, 415]);
+    }
+    if doc.request.is_some() || doc.authenticated {
+        errors.push(503);
+    }
+    for status in errors {
+        responses.insert(status.to_string(), responses::error(status));
+    }
+    if let Some(unavailable) = &doc.unavailable {
+        responses.insert("503".into(), response("Not ready", unavailable, generator));
+    }
+    let mut operation = json!({"summary": doc.summary, "responses": responses});
+    if doc.request.is_some() || doc.authenticated {
+        operation["parameters"] = json!([{"$ref": "#/components/parameters/AcceptLanguage"}]);
+    }
+    if doc.authenticated {
+        operation["security"] = json!([{"jwt": []}]);
+    }
+    if let Some(request) = &doc.request {
+        let schema = match request {
+            Request::Credentials => json!({"$ref": "#/components/schemas/Credentials"}),
+            Request::Refresh => generator.subschema_for::<RefreshRequest>().to_value(),
+            Request::Token => generator.subschema_for::<TokenRequest>().to_value(),
+        };
+        operation["requestBody"] = json!({
+            "required": true,
+            "content": {
+                "application/json": {"schema": schema},
+                "application/x-www-form-urlencoded": {"schema": schema},
+                "multipart/form-data": {"schema": schema},
+            },
+        });
+    }
+    operation
+}
+
+fn response(description: &str, body: &Response, generator: &mut SchemaGenerator) -> Value {
+    match body {
+        Response::Json { schema, example } => json!({
+            "description": description,
+            "content": {"application/json": {
+                "schema": schema(generator).to_value(),
+                "example": example(),
+            }},
+        }),
+        Response::AnyJson => json!({
+            "description": "OpenAPI 3.1",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }),
+        Response::Text => json!({
+            "description": "Metrics",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }),
+    }
+}
+
+fn credentials_schema(settings: &Settings) -> Value {
+    let login = settings.login_field.name();
+    let string = json!({"type": "string", "minLength": 1});
+    json!({
+        "type": "object",
+        "properties": {login: string, "password": string},
+        "required": [login, "password"],
+    })
+}
+
+fn security_scheme(settings: &Settings) -> Value {
+    let keywords = settings.auth_header_types.join(", ");
+    json!({
+        "type": "apiKey",
+        "in": "header",
+        "name": settings.auth_header_name,
+        "description": format!("`<keyword> <access token>`; keywords: {keywords}"),
+    })
+}

@@ -1,0 +1,38 @@
+//! The SimpleJWT token endpoints: obtain pair and sliding ([`obtain`]), refresh and sliding
+//! refresh ([`refresh`]), verify and blacklist ([`verify`]); what they share about refresh
+//! tokens the store tracks is in [`reuse`].
+
+mod obtain;
+mod refresh;
+mod reuse;
+mod verify;
+
+pub use obtain::{obtain_pair, obtain_sliding};
+pub use refresh::{refresh, refresh_sliding};
+pub use verify::{blacklist, verify};
+
+use jwtd_core::token::{Payload, TokenError, TokenService, UserRef};
+use jwtd_store::RefreshToken;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// The store's view of a decoded token. A token jwtd never issued (e.g. minted by the Django
+/// site being replaced) starts its own family.
+fn track(app: &AppState, payload: &Payload) -> RefreshToken {
+    let jti = app.tokens.jti_text(payload);
+    let user_id = match app.tokens.user_ref(payload) {
+        Some(UserRef::Id(id)) => Some(id),
+        _ => None,
+    };
+    RefreshToken {
+        family: jti.clone(),
+        jti,
+        user_id,
+        expires_at: TokenService::exp(payload),
+    }
+}
+
+fn blacklisted() -> ApiError {
+    ApiError::token(TokenError::Blacklisted)
+}

@@ -1,0 +1,135 @@
+//! `TokenRefreshView` and `TokenRefreshSlidingView`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jwtd_core::Msg;
+use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService};
+use jwtd_core::user_rules::Refusal;
+use jwtd_store::{RefreshToken, Rotation, User};
+
+use super::blacklisted;
+use super::reuse::{decode_blacklistable, detect_reuse};
+use crate::api::bodies::{RefreshResult, SlidingToken};
+use crate::api::body::Data;
+use crate::api::client_ip::ClientIp;
+use crate::api::error::ApiError;
+use crate::api::fields::required_strings;
+use crate::api::issue::remember_if_after_logout;
+use crate::api::now::Now;
+use crate::api::user_access::judge;
+use crate::state::AppState;
+
+/// A refresh token in, a new access token (and with rotation, a new refresh token) out.
+pub async fn refresh(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    now: Now,
+    Data(data): Data,
+) -> Result<Json<RefreshResult>, ApiError> {
+    let [raw] = required_strings(&data, ["refresh"])?;
+    let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh, now).await?;
+    let user = refresh_user(&app, &payload, &record, ip, now).await?;
+    let access = app.tokens.access_from_refresh(&payload, now.secs());
+    if !app.settings.rotate_refresh_tokens {
+        remember_issue(&app, user.as_ref(), now, &[&access]).await?;
+        return Ok(Json(RefreshResult {
+            access: app.tokens.encode(&access),
+            refresh: None,
+        }));
+    }
+    let successor = app.tokens.rotated_refresh(&payload, now.secs());
+    let next = RefreshToken {
+        jti: app.tokens.jti_text(&successor),
+        expires_at: TokenService::exp(&successor),
+        ..record.clone()
+    };
+    let blacklist_old = app.settings.blacklist_after_rotation;
+    match app
+        .store
+        .rotate(&record, &next, blacklist_old, now.secs())
+        .await?
+    {
+        Rotation::Rotated => {
+            app.metrics.rotation();
+            remember_issue(&app, user.as_ref(), now, &[&access, &successor]).await?;
+            Ok(Json(RefreshResult {
+                access: app.tokens.encode(&access),
+                refresh: Some(app.tokens.encode(&successor)),
+            }))
+        }
+        // Another request rotated this token first: it has had its one successor.
+        Rotation::AlreadyUsed => {
+            if let Some(state) = app.store.token_state(&record.jti).await? {
+                detect_reuse(&app, &state, now).await?;
+            }
+            Err(blacklisted())
+        }
+    }
+}
+
+/// A sliding token in, the same token with a fresh `exp` out, until its `refresh_exp` has
+/// passed.
+pub async fn refresh_sliding(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    now: Now,
+    Data(data): Data,
+) -> Result<Json<SlidingToken>, ApiError> {
+    let [raw] = required_strings(&data, ["token"])?;
+    let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Sliding, now).await?;
+    let slid = app
+        .tokens
+        .slide(&payload, now.secs())
+        .map_err(ApiError::token)?;
+    let user = refresh_user(&app, &payload, &record, ip, now).await?;
+    remember_issue(&app, user.as_ref(), now, &[&slid]).await?;
+    Ok(Json(SlidingToken {
+        token: app.tokens.encode(&slid),
+    }))
+}
+
+/// The user rules as the refresh views answer them (SimpleJWT's `TokenRefreshSerializer`): a
+/// token without a user id is not checked; a deleted or inactive user gets
+/// `no_active_account`; a token from before a password change (`check_revoke_token`) or before
+/// a "log out everywhere" is blacklisted and refused (SimpleJWT PR #928).
+async fn refresh_user(
+    app: &AppState,
+    payload: &Payload,
+    record: &RefreshToken,
+    ip: std::net::IpAddr,
+    now: Now,
+) -> Result<Option<User>, ApiError> {
+    let judgement = judge(app, payload, ip).await?;
+    match judgement.outcome {
+        Ok(()) | Err(Refusal::NoUserId) => Ok(judgement.user),
+        Err(Refusal::WrongIp) => Err(ApiError::token(TokenError::Invalid)),
+        Err(Refusal::UserNotFound | Refusal::UserInactive) => Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            Msg::NoActiveToken,
+        )),
+        Err(Refusal::PasswordChanged) => {
+            app.store.blacklist(record, now.secs()).await?;
+            Err(ApiError::detail(
+                StatusCode::UNAUTHORIZED,
+                Msg::PasswordChanged,
+            ))
+        }
+        Err(Refusal::LoggedOut) => {
+            app.store.blacklist(record, now.secs()).await?;
+            Err(blacklisted())
+        }
+    }
+}
+
+async fn remember_issue(
+    app: &AppState,
+    user: Option<&User>,
+    now: Now,
+    issued: &[&Payload],
+) -> Result<(), ApiError> {
+    match user {
+        Some(user) => remember_if_after_logout(app, user, now, issued).await,
+        None => Ok(()),
+    }
+}

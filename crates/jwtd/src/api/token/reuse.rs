@@ -1,0 +1,59 @@
+//! Refresh and sliding tokens the store tracks: refusing blacklisted ones, and detecting a
+//! rotated token presented again.
+
+use jwtd_core::settings::whole_seconds;
+use jwtd_core::token::{Payload, TokenKind};
+use jwtd_store::{RefreshToken, TokenState};
+
+use super::{blacklisted, track};
+use crate::api::error::ApiError;
+use crate::api::now::Now;
+use crate::state::AppState;
+
+/// Decodes a refresh or sliding token and refuses blacklisted ones (SimpleJWT's
+/// `RefreshToken(raw)` / `SlidingToken(raw)`). A blacklisted token that had been rotated is
+/// also a reuse: see [`detect_reuse`].
+pub(super) async fn decode_blacklistable(
+    app: &AppState,
+    raw: &str,
+    kind: TokenKind,
+    now: Now,
+) -> Result<(Payload, RefreshToken), ApiError> {
+    let payload = app
+        .tokens
+        .decode(raw, Some(kind), now.secs())
+        .map_err(ApiError::token)?;
+    let record = track(app, &payload);
+    if let Some(state) = app.store.token_state(&record.jti).await?
+        && state.blacklisted_at.is_some()
+    {
+        detect_reuse(app, &state, now).await?;
+        return Err(blacklisted());
+    }
+    Ok((payload, record))
+}
+
+/// Refresh-token reuse detection: a token presented again after it was rotated is either a
+/// client racing itself (within `refresh_reuse_interval`: only refused) or a copy in someone
+/// else's hands, in which case every token of its login's family is revoked, so the thief's
+/// copy and the genuine client's newest token die together.
+pub(super) async fn detect_reuse(
+    app: &AppState,
+    state: &TokenState,
+    now: Now,
+) -> Result<(), ApiError> {
+    let Some(rotated_at) = state.rotated_at else {
+        return Ok(());
+    };
+    let interval = whole_seconds(app.settings.refresh_reuse_interval);
+    if now.secs() - rotated_at >= interval {
+        let revoked = app.store.revoke_family(&state.family, now.secs()).await?;
+        app.metrics.reuse_detected();
+        tracing::warn!(
+            family = %state.family,
+            revoked,
+            "refresh token reused after rotation; its family is revoked"
+        );
+    }
+    Ok(())
+}
