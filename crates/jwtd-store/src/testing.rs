@@ -4,9 +4,6 @@
 //! server URL (`postgres://postgres@127.0.0.1:55432/postgres`): every test gets a database of
 //! its own on that server, so the same suite runs on either backend.
 
-use std::io::Write;
-use std::sync::Once;
-
 use sqlx::Connection;
 
 pub const DATABASE_ENV: &str = "TEST_DATABASE_URL";
@@ -44,20 +41,6 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => base,
     };
     format!("{root}/{name}{query}")
-}
-
-/// Says, once per test binary and past the test harness's output capture, that the
-/// PostgreSQL-only tests were skipped and how to run them.
-pub fn note_postgres_skipped() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nnote: PostgreSQL tests skipped ({DATABASE_ENV} is not set). To run them: \
-             {DATABASE_ENV}=postgres://USER@HOST:PORT/postgres cargo test --workspace \
-             (bash .ci/run starts a throwaway server and does this).\n"
-        );
-    });
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::api::endpoints::{self, Served};
 use crate::hashing::HashPool;
 use crate::keyfile;
 use crate::metrics::Metrics;
-use crate::state::{AppState, Parts};
+use crate::state::{AppState, Published};
 
 /// A bound, ready server.
 pub struct Server {
@@ -132,19 +132,14 @@ impl Server {
             database = %redact_url(&settings.effective_database_url()),
             "storage ready"
         );
-        let state = AppState::new(Parts {
+        let published = Published {
             openapi: crate::api::openapi::build(&settings, &served),
             route_labels: served
                 .iter()
                 .map(|s| (s.path.clone(), s.endpoint.name))
                 .collect(),
-            settings,
-            store,
-            tokens,
-            hashing,
-            metrics,
-            clock,
-        });
+        };
+        let state = AppState::new(settings, store, tokens, hashing, metrics, clock, published);
         Ok(Server {
             state,
             served,

@@ -34,14 +34,9 @@ pub struct Inner {
     pub www_authenticate: HeaderValue,
 }
 
-/// What the server assembles an [`AppState`] from.
-pub struct Parts {
-    pub settings: Settings,
-    pub store: Arc<dyn Store>,
-    pub tokens: TokenService,
-    pub hashing: HashPool,
-    pub metrics: Metrics,
-    pub clock: Clock,
+/// What the server derives from the endpoint table for the state.
+pub struct Published {
+    /// The OpenAPI document.
     pub openapi: serde_json::Value,
     /// (path, label) of every served endpoint.
     pub route_labels: Vec<(String, &'static str)>,
@@ -55,21 +50,20 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(parts: Parts) -> Self {
-        let Parts {
-            settings,
-            store,
-            tokens,
-            hashing,
-            metrics,
-            clock,
-            openapi,
-            route_labels,
-        } = parts;
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        tokens: TokenService,
+        hashing: HashPool,
+        metrics: Metrics,
+        clock: Clock,
+        published: Published,
+    ) -> Self {
         let www_authenticate =
             HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
                 .expect("validated auth_header_types are header-safe words");
-        let route_labels = route_labels
+        let route_labels = published
+            .route_labels
             .into_iter()
             .map(|(path, label)| (path.trim_end_matches('/').to_owned(), label))
             .collect();
@@ -82,7 +76,7 @@ impl AppState {
             hashing,
             metrics,
             clock,
-            openapi,
+            openapi: published.openapi,
             route_labels,
             www_authenticate,
         }))

@@ -96,10 +96,6 @@ impl TokenService {
             issuer: settings.issuer.clone(),
         }
     }
-
-    pub fn refresh_lifetime(&self) -> i64 {
-        self.refresh_lifetime
-    }
 }
 
 /// `uuid4().hex`: 32 lowercase hex characters.

@@ -27,7 +27,7 @@ pub(crate) use users::{UserRow, user_conflict};
 /// Implements every capability of [`Store`](crate::Store) for `$store` on database `$db`.
 macro_rules! sql_store {
     ($store:ident, $db:ty) => {
-        users_sql!($store);
+        users_sql!($store, $db);
         tokens_sql!($store, $db);
         throttle_sql!($store);
         health_sql!($store);

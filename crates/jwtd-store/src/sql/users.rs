@@ -63,9 +63,13 @@ macro_rules! user_columns {
 }
 
 macro_rules! users_sql {
-    ($store:ident) => {
+    ($store:ident, $db:ty) => {
         impl $store {
-            async fn user_where(&self, sql: &'static str, value: &str) -> Result<Option<User>> {
+            /// The one user `sql` selects by `value`.
+            async fn user_where<T>(&self, sql: &'static str, value: T) -> Result<Option<User>>
+            where
+                T: for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
+            {
                 sqlx::query_as::<_, $crate::sql::UserRow>(sql)
                     .bind(value)
                     .fetch_optional(&self.reader)
@@ -104,12 +108,7 @@ macro_rules! users_sql {
 
             async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-                sqlx::query_as::<_, $crate::sql::UserRow>(sql)
-                    .bind(id)
-                    .fetch_optional(&self.reader)
-                    .await?
-                    .map(User::try_from)
-                    .transpose()
+                self.user_where(sql, id).await
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -130,7 +129,7 @@ macro_rules! users_sql {
                     user_columns!(),
                     " FROM users WHERE email_key = $1"
                 );
-                self.user_where(sql, &email.to_lowercase()).await
+                self.user_where(sql, email.to_lowercase()).await
             }
 
             async fn list_users(&self) -> Result<Vec<User>> {

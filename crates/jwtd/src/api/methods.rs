@@ -1,6 +1,5 @@
 //! How an endpoint answers the methods it does not serve, as DRF does: a JSON 405 with `Allow`.
 
-use axum::extract::Request;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::response::IntoResponse;
@@ -16,12 +15,7 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    get(handler).fallback(|method: Method| async move {
-        ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            allow: "GET, HEAD",
-        }
-    })
+    get(handler).fallback(|method: Method| not_allowed(method, "GET, HEAD"))
 }
 
 /// A GET behind the `Authorization` header. DRF authenticates before it checks the method, so
@@ -31,12 +25,8 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    get(handler).fallback(|_user: AuthUser, method: Method| async move {
-        ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            allow: "GET, HEAD, OPTIONS",
-        }
-    })
+    get(handler)
+        .fallback(|_user: AuthUser, method: Method| not_allowed(method, "GET, HEAD, OPTIONS"))
 }
 
 /// A POST endpoint; other methods get DRF's 405 (OPTIONS gets DRF's metadata answer).
@@ -47,12 +37,14 @@ where
 {
     post(handler)
         .options(options_post)
-        .fallback(|request: Request| async move {
-            ApiError::MethodNotAllowed {
-                method: request.method().to_string(),
-                allow: "POST, OPTIONS",
-            }
-        })
+        .fallback(|method: Method| not_allowed(method, "POST, OPTIONS"))
+}
+
+async fn not_allowed(method: Method, allow: &'static str) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        allow,
+    }
 }
 
 async fn options_post() -> impl IntoResponse {

@@ -1,4 +1,4 @@
-//! DESIGN.md contract rows for `GET /users/me/` and the `Authorization` header.
+//! docs/ARCHITECTURE.md contract rows for `GET /users/me/` and the `Authorization` header.
 
 use serde_json::{Value, json};
 

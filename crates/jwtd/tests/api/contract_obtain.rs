@@ -1,4 +1,4 @@
-//! DESIGN.md contract rows for `POST /token/` and the request-level errors.
+//! docs/ARCHITECTURE.md contract rows for `POST /token/` and the request-level errors.
 
 use serde_json::json;
 

@@ -1,4 +1,4 @@
-//! DESIGN.md contract rows for refresh, verify and blacklist.
+//! docs/ARCHITECTURE.md contract rows for refresh, verify and blacklist.
 
 use serde_json::{Map, Value, json};
 

@@ -1,12 +1,12 @@
 //! What only PostgreSQL does: several jwtd processes sharing one database, and a database
-//! that goes away and comes back under a running jwtd. Skipped (with a note on stderr) unless
+//! that goes away and comes back under a running jwtd. Ignored (the runner says why) unless
 //! `TEST_DATABASE_URL` names a PostgreSQL server; `bash .ci/run` starts one.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jwtd_store::testing::{fresh_postgres_database, note_postgres_skipped, postgres_server};
+use jwtd_store::testing::{fresh_postgres_database, postgres_server};
 use serde_json::{Value, json};
 
 use crate::helpers::{JwtdProcess, KEY, run_jwtd};
@@ -74,10 +74,12 @@ fn blacklisted() -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set TEST_DATABASE_URL (bash .ci/run does)"
+)]
 async fn two_instances_share_rotation_and_blacklist() {
-    let Some(server) = postgres_server() else {
-        return note_postgres_skipped();
-    };
+    let server = postgres_server().expect("TEST_DATABASE_URL names a server");
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &fresh_postgres_database(&server).await);
     add_user(&config, "alice");
@@ -137,10 +139,11 @@ where
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set TEST_DATABASE_URL (bash .ci/run does)"
+)]
 async fn jwtd_rides_out_a_database_outage() {
-    if postgres_server().is_none() {
-        return note_postgres_skipped();
-    }
     let pg = PgServer::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &pg.url());
