@@ -31,7 +31,7 @@ use std::time::Duration;
 pub use error::{Result, StoreError};
 pub use health::Health;
 pub use throttle::{Attempt, LoginThrottle, ThrottlePolicy};
-pub use tokens::{RefreshToken, Rotation, TokenState, TokenStore};
+pub use tokens::{RefreshToken, Rotation, Succession, TokenState, TokenStore};
 pub use users::{NewUser, User, UserStore, new_revoke_key};
 
 /// Everything the server needs of its database.

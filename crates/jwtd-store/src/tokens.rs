@@ -23,6 +23,16 @@ pub struct TokenState {
     pub blacklisted_at: Option<i64>,
 }
 
+/// A rotation: `old` replaced by its successor `new`.
+#[derive(Clone, Copy, Debug)]
+pub struct Succession<'a> {
+    pub old: &'a RefreshToken,
+    pub new: &'a RefreshToken,
+    /// Blacklist `old` as well (`blacklist_after_rotation`); either way it gets no other
+    /// successor.
+    pub blacklist_old: bool,
+}
+
 /// What happened to a rotation attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rotation {
@@ -41,15 +51,9 @@ pub trait TokenStore: Send + Sync {
     async fn token_state(&self, jti: &str) -> Result<Option<TokenState>>;
     /// Blacklists a token, recording it first if jwtd never saw it. False when it already was.
     async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool>;
-    /// Atomically replaces `old` by `new`: exactly one caller per `old` gets
-    /// [`Rotation::Rotated`], however many race, and `old` is blacklisted when asked.
-    async fn rotate(
-        &self,
-        old: &RefreshToken,
-        new: &RefreshToken,
-        blacklist_old: bool,
-        now: i64,
-    ) -> Result<Rotation>;
+    /// Atomically replaces the old token by the new: exactly one caller per old token gets
+    /// [`Rotation::Rotated`], however many race, and the old one is blacklisted when asked.
+    async fn rotate(&self, succession: Succession<'_>, now: i64) -> Result<Rotation>;
     /// Blacklists every token of a login's family (reuse detection); returns how many.
     async fn revoke_family(&self, family: &str, now: i64) -> Result<u64>;
     /// "Log out everywhere" at `at_micros` (epoch microseconds): refuses the user's tokens

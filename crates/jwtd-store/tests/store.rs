@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use jwtd_store::testing::{fresh_postgres_database, postgres_server};
-use jwtd_store::{NewUser, PoolConfig, RefreshToken, Rotation, Store, StoreError};
+use jwtd_store::{NewUser, PoolConfig, RefreshToken, Rotation, Store, StoreError, Succession};
 
 async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
@@ -25,6 +25,18 @@ fn user(name: &str, email: &str) -> NewUser {
         password: "!".into(),
         is_active: true,
         roles: vec!["admin".into()],
+    }
+}
+
+fn succession<'a>(
+    old: &'a RefreshToken,
+    new: &'a RefreshToken,
+    blacklist_old: bool,
+) -> Succession<'a> {
+    Succession {
+        old,
+        new,
+        blacklist_old,
     }
 }
 
@@ -130,7 +142,7 @@ async fn rotation_happens_once_under_concurrency() {
             let old = old.clone();
             tokio::spawn(async move {
                 store
-                    .rotate(&old, &token(&format!("new{i}"), "old"), true, 2)
+                    .rotate(succession(&old, &token(&format!("new{i}"), "old"), true), 2)
                     .await
                     .unwrap()
             })
@@ -152,7 +164,7 @@ async fn rotation_without_blacklisting_still_allows_one_successor() {
     let old = token("old", "old");
     assert_eq!(
         store
-            .rotate(&old, &token("n1", "old"), false, 2)
+            .rotate(succession(&old, &token("n1", "old"), false), 2)
             .await
             .unwrap(),
         Rotation::Rotated
@@ -160,7 +172,7 @@ async fn rotation_without_blacklisting_still_allows_one_successor() {
     assert!(!store.is_blacklisted("old").await.unwrap());
     assert_eq!(
         store
-            .rotate(&old, &token("n2", "old"), false, 3)
+            .rotate(succession(&old, &token("n2", "old"), false), 3)
             .await
             .unwrap(),
         Rotation::AlreadyUsed
@@ -169,7 +181,10 @@ async fn rotation_without_blacklisting_still_allows_one_successor() {
     store.blacklist(&token("n1", "old"), 4).await.unwrap();
     assert_eq!(
         store
-            .rotate(&token("n1", "old"), &token("n3", "old"), true, 5)
+            .rotate(
+                succession(&token("n1", "old"), &token("n3", "old"), true),
+                5
+            )
             .await
             .unwrap(),
         Rotation::AlreadyUsed
@@ -310,7 +325,7 @@ async fn families_and_users_can_be_revoked() {
     store.add_refresh_token(&root, 1).await.unwrap();
     // The successor joins the stored family even if the caller names another.
     store
-        .rotate(&root, &token("child", "wrong"), false, 2)
+        .rotate(succession(&root, &token("child", "wrong"), false), 2)
         .await
         .unwrap();
     let child = store.token_state("child").await.unwrap().unwrap();

@@ -133,7 +133,10 @@ impl Server {
             "storage ready"
         );
         let published = Published {
-            openapi: crate::api::openapi::build(&settings, &served),
+            openapi: crate::api::openapi::build(
+                &settings,
+                served.iter().map(|s| (s.path.as_str(), &s.endpoint.doc)),
+            ),
             route_labels: served
                 .iter()
                 .map(|s| (s.path.clone(), s.endpoint.name))

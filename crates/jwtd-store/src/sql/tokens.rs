@@ -67,11 +67,14 @@ macro_rules! tokens_sql {
 
             async fn rotate(
                 &self,
-                old: &RefreshToken,
-                new: &RefreshToken,
-                blacklist_old: bool,
+                succession: $crate::Succession<'_>,
                 now: i64,
             ) -> Result<Rotation> {
+                let $crate::Succession {
+                    old,
+                    new,
+                    blacklist_old,
+                } = succession;
                 let mut tx = self.write_tx().await?;
                 insert_if_absent(&mut tx, old, now).await?;
                 // The compare-and-set: only a token neither rotated nor blacklisted can be rotated.

@@ -225,12 +225,10 @@ async fn a_blacklisted_jti_cannot_be_replayed() {
     let app = spawn_app().await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, _) = app.login("alice", "pw").await;
-    app.post_json("/token/blacklist/", json!({"refresh": refresh}))
-        .await
-        .expect(200, json!({}));
+    app.blacklist(&refresh).await.expect(200, json!({}));
     let blacklisted = token_not_valid("Token is blacklisted");
     app.refresh(&refresh).await.expect(401, blacklisted.clone());
-    app.post_json("/token/blacklist/", json!({"refresh": refresh}))
+    app.blacklist(&refresh)
         .await
         .expect(401, blacklisted.clone());
     app.verify(&refresh)

@@ -37,9 +37,7 @@ async fn fixture(default: Lang) -> Fixture {
     let carol = app.add_user("carol", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
     let (blacklisted, _) = app.login("alice", "pw").await;
-    app.post_json("/token/blacklist/", json!({"refresh": blacklisted}))
-        .await
-        .expect(200, json!({}));
+    app.blacklist(&blacklisted).await.expect(200, json!({}));
     let (inactive_refresh, inactive_access) = app.login("bob", "pw").await;
     app.state.store.set_active(bob.id, false).await.unwrap();
     let (_, revoked_access) = app.login("carol", "pw").await;

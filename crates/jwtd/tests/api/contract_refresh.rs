@@ -48,7 +48,7 @@ async fn rotation_returns_a_fresh_refresh_token_and_blacklists_the_old_one() {
     app.refresh(&refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
-    app.post_json("/token/verify/", json!({"token": refresh}))
+    app.verify(&refresh)
         .await
         .expect(400, json!({"non_field_errors": ["Token is blacklisted"]}));
     assert_eq!(app.refresh(next).await.status, 200);
@@ -93,20 +93,18 @@ async fn refused_refresh_tokens_name_their_fault() {
         app.refresh(token)
             .await
             .expect(401, token_not_valid(detail));
-        app.post_json("/token/blacklist/", json!({"refresh": token}))
+        app.blacklist(token)
             .await
             .expect(401, token_not_valid(detail));
         if *detail != "Token has wrong type" && *detail != "Token has no type" {
             // verify takes any token type, so only the type faults pass there.
-            app.post_json("/token/verify/", json!({"token": token}))
-                .await
-                .expect(401, token_not_valid(detail));
+            app.verify(token).await.expect(401, token_not_valid(detail));
         }
     }
     app.post_json("/token/refresh/", json!({}))
         .await
         .expect(400, json!({"refresh": ["This field is required."]}));
-    app.post_json("/token/verify/", json!({"token": ""}))
+    app.verify("")
         .await
         .expect(400, json!({"token": ["This field may not be blank."]}));
 
@@ -123,18 +121,12 @@ async fn verify_accepts_any_well_signed_unexpired_token() {
     let app = spawn_app().await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
-    app.post_json("/token/verify/", json!({"token": refresh}))
-        .await
-        .expect(200, json!({}));
-    app.post_json("/token/verify/", json!({"token": access}))
-        .await
-        .expect(200, json!({}));
+    app.verify(&refresh).await.expect(200, json!({}));
+    app.verify(&access).await.expect(200, json!({}));
     let typeless = app.altered(&access, |c| {
         c.remove("token_type");
     });
-    app.post_json("/token/verify/", json!({"token": typeless}))
-        .await
-        .expect(200, json!({}));
+    app.verify(&typeless).await.expect(200, json!({}));
 }
 
 #[tokio::test]
@@ -142,16 +134,14 @@ async fn blacklisting_retires_a_refresh_token_but_not_its_access_tokens() {
     let app = spawn_app().await;
     app.add_user("alice", "", "pw", &[]).await;
     let (refresh, access) = app.login("alice", "pw").await;
-    app.post_json("/token/blacklist/", json!({"refresh": refresh}))
-        .await
-        .expect(200, json!({}));
-    app.post_json("/token/blacklist/", json!({"refresh": refresh}))
+    app.blacklist(&refresh).await.expect(200, json!({}));
+    app.blacklist(&refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
     app.refresh(&refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
-    app.post_json("/token/verify/", json!({"token": refresh}))
+    app.verify(&refresh)
         .await
         .expect(400, json!({"non_field_errors": ["Token is blacklisted"]}));
     let me = app
@@ -185,9 +175,7 @@ async fn refresh_tokens_jwtd_never_issued_are_honoured_until_blacklisted() {
             .status,
         200
     );
-    app.post_json("/token/blacklist/", json!({"refresh": foreign}))
-        .await
-        .expect(200, json!({}));
+    app.blacklist(&foreign).await.expect(200, json!({}));
     app.refresh(&foreign)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));

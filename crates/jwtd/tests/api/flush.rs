@@ -51,9 +51,7 @@ async fn flush_expired_removes_100k_rows_while_refreshes_succeed() {
     app.add_user("alice", "", "pw", &[]).await;
     let (mut refresh, _) = app.login("alice", "pw").await;
     let (kept, _) = app.login("alice", "pw").await;
-    app.post_json("/token/blacklist/", json!({"refresh": kept}))
-        .await
-        .expect(200, json!({}));
+    app.blacklist(&kept).await.expect(200, json!({}));
     let url = app.state.settings.effective_database_url();
     fill_expired(&url, EXPIRED).await;
     assert_eq!(

@@ -240,6 +240,12 @@ impl TestApp {
             .await
     }
 
+    /// POSTs `{"refresh": token}` to the blacklist endpoint.
+    pub async fn blacklist(&self, token: &str) -> Answer {
+        self.post_json("/token/blacklist/", serde_json::json!({"refresh": token}))
+            .await
+    }
+
     /// POSTs `{"token": token}` to the verify endpoint.
     pub async fn verify(&self, token: &str) -> Answer {
         self.post_json("/token/verify/", serde_json::json!({"token": token}))
@@ -277,6 +283,17 @@ pub fn not_valid_for_any(failures: &[(&str, &str, &str)]) -> Value {
         "messages": messages,
     })
 }
+
+/// SimpleJWT's claim order with the exchanger's extra claims (`roles`, `ip_address`).
+pub const CLAIMS_WITH_ROLES_AND_IP: [&str; 7] = [
+    "token_type",
+    "exp",
+    "iat",
+    "jti",
+    "user_id",
+    "roles",
+    "ip_address",
+];
 
 /// The keys of a JSON object in order (claims, or a body's fields).
 pub fn key_order(object: &Map<String, Value>) -> Vec<&str> {

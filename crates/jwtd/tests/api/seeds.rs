@@ -54,18 +54,7 @@ async fn exchanger_reproduces_seed_000() {
     ] {
         let claims = token_part(token, 1);
         let names = key_order(&claims);
-        assert_eq!(
-            names,
-            [
-                "token_type",
-                "exp",
-                "iat",
-                "jti",
-                "user_id",
-                "roles",
-                "ip_address"
-            ]
-        );
+        assert_eq!(names, CLAIMS_WITH_ROLES_AND_IP);
         assert_eq!(
             claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
             lifetime

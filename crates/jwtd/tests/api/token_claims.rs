@@ -44,15 +44,7 @@ async fn tokens_carry_simplejwts_header_and_claims_in_order() {
             );
         }
         let (r, a) = (decode(&refresh), decode(&access));
-        let expected = [
-            "token_type",
-            "exp",
-            "iat",
-            "jti",
-            "user_id",
-            "roles",
-            "ip_address",
-        ];
+        let expected = CLAIMS_WITH_ROLES_AND_IP;
         assert_eq!(key_order(&r), expected);
         assert_eq!(key_order(&a), expected);
         assert_eq!(
@@ -87,18 +79,7 @@ async fn tokens_carry_simplejwts_header_and_claims_in_order() {
     let (refresh, _) = app.login("alice", "pw").await;
     let answer = app.refresh(&refresh).await;
     let refreshed = decode(answer.json()["access"].as_str().unwrap());
-    assert_eq!(
-        key_order(&refreshed),
-        [
-            "token_type",
-            "exp",
-            "iat",
-            "jti",
-            "user_id",
-            "roles",
-            "ip_address"
-        ]
-    );
+    assert_eq!(key_order(&refreshed), CLAIMS_WITH_ROLES_AND_IP);
     assert_eq!(refreshed["roles"], json!(["admin"]));
 }
 

@@ -1,5 +1,5 @@
 //! `GET /openapi.json`: the OpenAPI 3.1 description of this deployment, built once at start
-//! from the endpoint table ([`super::endpoints`]) and the settings — the configured paths,
+//! from the endpoint table's rows (their [`Doc`]s) and the settings — the configured paths,
 //! login field, header keywords and switched-on endpoints — so it is always the API actually
 //! served. Every operation lists every status it can answer, with an example.
 //!
@@ -14,7 +14,6 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::bodies::{RefreshRequest, TokenRequest};
-use super::endpoints::Served;
 
 /// An endpoint's documentation: one row's `doc` in the endpoint table.
 pub struct Doc {
@@ -115,8 +114,12 @@ impl Doc {
     }
 }
 
-/// The document for `settings`, serving `served`.
-pub fn build(settings: &Settings, served: &[Served]) -> Value {
+/// The document for `settings`, serving each `(path, doc)` of `operations` (the served rows of
+/// the endpoint table).
+pub fn build<'a>(
+    settings: &Settings,
+    operations: impl IntoIterator<Item = (&'a str, &'a Doc)>,
+) -> Value {
     let mut generator = SchemaGenerator::new(
         schemars::generate::SchemaSettings::draft2020_12().with(|s| {
             s.definitions_path = "/components/schemas/".into();
@@ -124,12 +127,9 @@ pub fn build(settings: &Settings, served: &[Served]) -> Value {
         }),
     );
     let mut paths = Map::new();
-    for served in served {
-        let operation = operation(&served.endpoint.doc, &mut generator);
-        let entry = paths
-            .entry(served.path.clone())
-            .or_insert_with(|| json!({}));
-        entry[served.endpoint.doc.method] = operation;
+    for (path, doc) in operations {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[doc.method] = operation(doc, &mut generator);
     }
     let mut schemas = generator.take_definitions(true);
     schemas.extend(responses::error_schemas(&mut generator));

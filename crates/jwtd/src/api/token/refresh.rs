@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use jwtd_core::Msg;
 use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService};
 use jwtd_core::user_rules::Refusal;
-use jwtd_store::{RefreshToken, Rotation, User};
+use jwtd_store::{RefreshToken, Rotation, Succession, User};
 
 use super::blacklisted;
 use super::reuse::{decode_blacklistable, detect_reuse};
@@ -44,12 +44,12 @@ pub async fn refresh(
         expires_at: TokenService::exp(&successor),
         ..record.clone()
     };
-    let blacklist_old = app.settings.blacklist_after_rotation;
-    match app
-        .store
-        .rotate(&record, &next, blacklist_old, now.secs())
-        .await?
-    {
+    let succession = Succession {
+        old: &record,
+        new: &next,
+        blacklist_old: app.settings.blacklist_after_rotation,
+    };
+    match app.store.rotate(succession, now.secs()).await? {
         Rotation::Rotated => {
             app.metrics.rotation();
             remember_issue(&app, user.as_ref(), now, &[&access, &successor]).await?;
