@@ -35,8 +35,16 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
         figment = figment.merge(Serialized::default("database_url", url));
     }
     let settings: Settings = figment.extract().map_err(one_line)?;
-    settings.validate()?;
-    crate::api::endpoints::resolve(&settings)?;
+    let checked = settings
+        .validate()
+        .and_then(|()| crate::api::endpoints::resolve(&settings).map(drop));
+    if let Err(e) = checked {
+        let origin = figment
+            .find_metadata(&e.key)
+            .map(|metadata| origin(metadata, &e.key))
+            .unwrap_or_default();
+        bail!("{e}{origin}");
+    }
     Ok(settings)
 }
 
@@ -59,7 +67,7 @@ fn one_line(err: figment::Error) -> anyhow::Error {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("known settings here: {}", known.join(", ")),
             };
-            return anyhow::anyhow!("unknown setting `{key}`; {hint}{}", origin(&e));
+            return anyhow::anyhow!("unknown setting `{key}`; {hint}{}", error_origin(&e));
         }
         Kind::UnknownVariant(found, allowed) => {
             format!(
@@ -71,7 +79,7 @@ fn one_line(err: figment::Error) -> anyhow::Error {
         Kind::Message(message) => message.clone(),
         other => other.to_string(),
     };
-    anyhow::anyhow!("setting `{key}`: {problem}{}", origin(&e))
+    anyhow::anyhow!("setting `{key}`: {problem}{}", error_origin(&e))
 }
 
 /// The known name most like `name`, if one is close enough to be a typo.
@@ -84,15 +92,20 @@ pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
-/// Where the bad value came from: the file, or the environment variable's name.
-fn origin(e: &figment::Error) -> String {
-    let Some(metadata) = &e.metadata else {
-        return String::new();
-    };
+/// Where a bad value came from, for a figment error.
+fn error_origin(e: &figment::Error) -> String {
+    match &e.metadata {
+        Some(metadata) => origin(metadata, &e.path.join(".")),
+        None => String::new(),
+    }
+}
+
+/// Where the value of `key` (dotted) came from: the file, or the environment variable's name.
+fn origin(metadata: &figment::Metadata, key: &str) -> String {
     match &metadata.source {
         Some(source) => format!(" (in {source})"),
-        None if metadata.name.contains("environment") && !e.path.is_empty() => {
-            format!(" (from JWTD_{})", e.path.join("__").to_uppercase())
+        None if metadata.name.contains("environment") && !key.is_empty() => {
+            format!(" (from JWTD_{})", key.replace('.', "__").to_uppercase())
         }
         None => format!(" (from {})", metadata.name),
     }
@@ -125,6 +138,15 @@ mod tests {
             load(Some(&file), &Overrides::default()).unwrap_err()
         );
         assert!(err.contains("access_token_lifetim"), "{err}");
+        std::fs::write(&file, "[routes]\ntoken_verify = \"/token/\"\n").unwrap();
+        let err = format!(
+            "{:#}",
+            load(Some(&file), &Overrides::default()).unwrap_err()
+        );
+        assert!(
+            err.contains("setting `routes.token_verify`") && err.contains("(in "),
+            "{err}"
+        );
         std::fs::write(&file, "rotate_refresh_tokens = \"yes\"\n").unwrap();
         let err = format!(
             "{:#}",
