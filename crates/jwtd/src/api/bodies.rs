@@ -46,6 +46,13 @@ pub struct Me {
     pub roles: Vec<String>,
 }
 
+/// DRF's `OPTIONS` answer (`SimpleMetadata`) for a POST endpoint.
+#[derive(Serialize)]
+pub struct Metadata {
+    pub renders: [&'static str; 1],
+    pub parses: [&'static str; 3],
+}
+
 /// A request body holding a refresh token.
 #[derive(JsonSchema)]
 #[allow(dead_code)] // documents the request; DRF-style field parsing reads it (fields.rs)

@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 
 use super::auth::AuthUser;
+use super::bodies::Metadata;
 use super::error::ApiError;
 use crate::state::AppState;
 
@@ -50,9 +51,13 @@ async fn not_allowed(method: Method, allow: &'static str) -> ApiError {
 async fn options_post() -> impl IntoResponse {
     (
         [(axum::http::header::ALLOW, "POST, OPTIONS")],
-        axum::Json(serde_json::json!({
-            "renders": ["application/json"],
-            "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
-        })),
+        axum::Json(Metadata {
+            renders: ["application/json"],
+            parses: [
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            ],
+        }),
     )
 }

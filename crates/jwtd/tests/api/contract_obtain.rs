@@ -262,3 +262,19 @@ async fn routes_come_from_settings() {
         404
     );
 }
+
+#[tokio::test]
+async fn options_answers_drfs_metadata() {
+    let app = spawn_app().await;
+    let answer = app
+        .send(
+            app.http
+                .request(reqwest::Method::OPTIONS, app.url("/token/")),
+        )
+        .await;
+    assert_eq!(answer.header("allow"), Some("POST, OPTIONS"));
+    assert_eq!(
+        answer.text,
+        r#"{"renders":["application/json"],"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}"#
+    );
+}
