@@ -2,7 +2,8 @@
 //!
 //! New hashes are Argon2id, written as Django's `Argon2PasswordHasher` writes them
 //! (`argon2$argon2id$v=19$m=…,t=…,p=…$salt$hash`) so the database stays readable by Django.
-//! Existing Django hashes (`argon2$…`, `pbkdf2_sha256$…`) verify as they are.
+//! Every Django hash verifies as it is ([`django`]: PBKDF2, Argon2, bcrypt, scrypt and the
+//! legacy MD5/SHA-1 formats); one of another algorithm or weaker parameters asks for a re-hash.
 //!
 //! Every verification reports the [`HashWork`] it did. A login for an unknown user, or for a
 //! stored value that is not a usable hash, verifies a dummy hash made with the configured
@@ -92,11 +93,7 @@ impl Hasher {
 
     /// The work one verification of a newly made hash costs.
     pub fn work(&self) -> HashWork {
-        django::argon2_work(
-            self.params.m_cost(),
-            self.params.t_cost(),
-            self.params.p_cost(),
-        )
+        django::argon2_work("argon2id", &self.params, 0x13)
     }
 }
 
@@ -137,6 +134,7 @@ mod tests {
             Some("!unusable"),
             Some(""),
             Some("md5$salt$abc"),
+            Some("!cWvQF1jc8rUpM0GtIO6isjxiaWVHYfvQfM3aVy4n"),
             Some("argon2$junk"),
         ] {
             let v = h.verify("x", stored);

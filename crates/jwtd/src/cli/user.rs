@@ -23,8 +23,8 @@ pub enum UserCommand {
         /// Create the user inactive (cannot log in).
         #[arg(long)]
         inactive: bool,
-        /// Stdin holds a Django password hash (`pbkdf2_sha256$…`, `argon2$argon2id$…`), kept
-        /// as it is, instead of a password: for moving users over from a Django site.
+        /// Stdin holds a Django password hash (any format Django has made: `pbkdf2_sha256$…`,
+        /// `argon2$…`, `bcrypt_sha256$…`, `scrypt$…`, legacy MD5/SHA-1 …), kept as it is, instead of a password: for moving users over from a Django site.
         #[arg(long)]
         django_hash: bool,
     },
@@ -76,7 +76,7 @@ async fn dispatch(
             let hash = if django_hash {
                 let stored = read_password(false)?;
                 if !Hasher::recognizes(&stored) {
-                    bail!("not a Django password hash jwtd can verify (pbkdf2_sha256 or argon2id)");
+                    bail!("not a Django password hash jwtd can verify");
                 }
                 stored
             } else {

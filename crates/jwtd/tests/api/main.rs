@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod contract_obtain;
 mod contract_refresh;
+mod django_hashes;
 mod enumeration;
 mod flush;
 mod operations;

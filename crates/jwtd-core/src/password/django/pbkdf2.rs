@@ -1,0 +1,44 @@
+//! `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` and `pbkdf2_sha1$…`: any iteration count,
+//! any salt length (Django < 3.2 made 12-character salts); the salt is used as its ASCII bytes.
+
+use base64::Engine;
+use pbkdf2::hmac::digest::{FixedOutput, KeyInit, Update};
+use pbkdf2::hmac::{EagerHash, Hmac};
+use subtle::ConstantTimeEq;
+
+use super::{HashWork, Outcome};
+
+/// Most iterations a stored hash may ask for (Django 5.2 uses 1,000,000; 6.1 1,500,000); a
+/// larger value is treated as unusable rather than letting one row pin a core for minutes.
+const MAX_ITERATIONS: u32 = 10_000_000;
+
+pub(super) fn verify<D>(password: &str, rest: &str, algorithm: &'static str) -> Option<Outcome>
+where
+    D: EagerHash,
+    Hmac<D>: KeyInit + Update + FixedOutput + Clone,
+{
+    let mut fields = rest.splitn(3, '$');
+    let iterations: u32 = fields.next()?.parse().ok()?;
+    let salt = fields.next()?;
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(fields.next()?)
+        .ok()?;
+    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64
+    {
+        return None;
+    }
+    let mut derived = vec![0u8; expected.len()];
+    pbkdf2::pbkdf2_hmac::<D>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
+    Some(Outcome {
+        matches: derived.ct_eq(&expected).into(),
+        work: HashWork {
+            algorithm,
+            params: format!("iterations={iterations}"),
+        },
+    })
+}
