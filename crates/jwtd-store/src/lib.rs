@@ -4,9 +4,10 @@
 //! * [`TokenStore`] ([`tokens`]): refresh tokens, the blacklist, rotation, families and "log out
 //!   everywhere";
 //! * [`LoginThrottle`] ([`throttle`]): brute-force counters;
-//! * [`Health`] ([`health`]): reachability, migrations, pools.
+//! * [`Health`] ([`health`]): reachability, migrations, pools;
+//! * [`Importer`] ([`import`]): users and tokens from another system, keeping their ids.
 //!
-//! [`Store`] is all four: what the server holds. Two backends share one SQL implementation
+//! [`Store`] is all five: what the server holds. Two backends share one SQL implementation
 //! (the [`sql`] module, one file per capability): SQLite in WAL mode, the embedded default
 //! ([`sqlite::SqliteStore`]), and PostgreSQL for several jwtd instances behind a load balancer
 //! ([`postgres::PgStore`]). Times are epoch seconds (`i64`) supplied by the caller, so every
@@ -17,6 +18,7 @@
 mod sql;
 mod error;
 pub mod health;
+pub mod import;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(feature = "testing")]
@@ -30,14 +32,15 @@ use std::time::Duration;
 
 pub use error::{Result, StoreError};
 pub use health::Health;
+pub use import::{ImportAction, ImportedToken, ImportedUser, Importer, TokenCounts};
 pub use throttle::{Attempt, LoginThrottle, ThrottlePolicy};
 pub use tokens::{RefreshToken, Rotation, Succession, TokenState, TokenStore};
 pub use users::{NewUser, User, UserStore, new_revoke_key};
 
-/// Everything the server needs of its database.
-pub trait Store: UserStore + TokenStore + LoginThrottle + Health + 'static {}
+/// Everything jwtd needs of its database.
+pub trait Store: UserStore + TokenStore + LoginThrottle + Health + Importer + 'static {}
 
-impl<T: UserStore + TokenStore + LoginThrottle + Health + 'static> Store for T {}
+impl<T: UserStore + TokenStore + LoginThrottle + Health + Importer + 'static> Store for T {}
 
 /// Connection-pool limits.
 #[derive(Clone, Debug)]

@@ -40,6 +40,17 @@ impl PgStore {
         [&self.writer]
     }
 
+    /// Rows inserted with explicit ids leave the identity sequence behind: move it past them.
+    async fn ids_continue_after_max(tx: &mut Transaction<'static, Postgres>) -> Result<()> {
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('users', 'id'), MAX(id)) FROM users
+             HAVING MAX(id) IS NOT NULL",
+        )
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.writer.begin().await?)
     }

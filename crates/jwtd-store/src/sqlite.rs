@@ -52,6 +52,11 @@ impl SqliteStore {
         [&self.reader, &self.writer]
     }
 
+    /// AUTOINCREMENT already continues after the largest id ever inserted, explicit ones too.
+    async fn ids_continue_after_max(_tx: &mut Transaction<'static, Sqlite>) -> Result<()> {
+        Ok(())
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a
         // lock upgrade when another process writes.

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use jwtd_store::testing::{fresh_postgres_database, postgres_server};
-use jwtd_store::{NewUser, PoolConfig, RefreshToken, Rotation, Store, StoreError, Succession};
+use jwtd_store::{
+    ImportAction, ImportedToken, ImportedUser, NewUser, PoolConfig, RefreshToken, Rotation, Store,
+    StoreError, Succession,
+};
 
 async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
@@ -387,4 +390,105 @@ async fn unreadable_rows_are_errors_that_waiting_does_not_fix() {
     assert!(closed.is_transient(), "{closed}");
     assert!(!StoreError::Corrupt("x".into()).is_transient());
     assert!(!StoreError::UsernameTaken("x".into()).is_transient());
+}
+
+fn imported(id: i64, name: &str, email: &str, password: &str) -> ImportedUser {
+    ImportedUser {
+        id,
+        username: name.into(),
+        email: email.into(),
+        password: password.into(),
+        is_active: true,
+        roles: vec!["editors".into()],
+        last_login: Some(50),
+        date_joined: 40,
+    }
+}
+
+#[tokio::test]
+async fn imports_keep_ids_apply_only_changes_and_report_collisions() {
+    let (_dir, store) = fresh().await;
+    let local = store
+        .create_user(user("local", "local@example.com"), 1)
+        .await
+        .unwrap();
+    let first = vec![
+        imported(100, "ann", "ann@example.com", "pbkdf2_sha256$1$a$b"),
+        imported(7, "bob", "", "!unusable"),
+        imported(local.id, "mallory", "m@example.com", "x"),
+        imported(200, "eve", "LOCAL@example.com", "x"),
+    ];
+    let dry = store.import_users(&first, true).await.unwrap();
+    assert!(
+        store.user_by_id(100).await.unwrap().is_none(),
+        "a dry run writes nothing"
+    );
+    let actions = store.import_users(&first, false).await.unwrap();
+    assert_eq!(actions, dry, "a dry run reports what the import does");
+    assert_eq!(actions[0], ImportAction::Created);
+    assert_eq!(actions[1], ImportAction::Created);
+    assert!(matches!(&actions[2], ImportAction::Conflict(why) if why.contains("\"local\"")));
+    assert!(
+        matches!(&actions[3], ImportAction::Conflict(_)),
+        "emails collide ignoring case"
+    );
+    let ann = store.user_by_id(100).await.unwrap().unwrap();
+    assert_eq!(
+        (ann.username.as_str(), ann.roles.clone()),
+        ("ann", vec!["editors".to_owned()])
+    );
+    assert_eq!(ann.last_login, Some(50));
+
+    // jwtd re-hashes ann's password on login; Django changes bob's and deactivates ann.
+    store
+        .upgrade_password_hash(100, "pbkdf2_sha256$1$a$b", "argon2$upgraded")
+        .await
+        .unwrap();
+    let mut second = first[..2].to_vec();
+    second[0].is_active = false;
+    second[1].password = "pbkdf2_sha256$1$c$d".into();
+    second.push(imported(300, "cat", "", "x"));
+    let actions = store.import_users(&second, false).await.unwrap();
+    assert_eq!(
+        actions,
+        [
+            ImportAction::Updated(vec!["is_active"]),
+            ImportAction::Updated(vec!["password"]),
+            ImportAction::Created
+        ]
+    );
+    let ann = store.user_by_id(100).await.unwrap().unwrap();
+    assert_eq!(ann.password, "argon2$upgraded", "jwtd's re-hash is kept");
+    assert!(!ann.is_active);
+    let bob = store.user_by_id(7).await.unwrap().unwrap();
+    assert_eq!(bob.password, "pbkdf2_sha256$1$c$d");
+    assert_eq!(
+        store.import_users(&second, false).await.unwrap(),
+        [
+            ImportAction::Unchanged,
+            ImportAction::Unchanged,
+            ImportAction::Unchanged
+        ]
+    );
+    let next = store.create_user(user("new", ""), 1).await.unwrap();
+    assert_eq!(next.id, 301, "ids continue after the largest imported one");
+}
+
+#[tokio::test]
+async fn imported_tokens_are_recorded_and_blacklisted_ones_stay_blacklisted() {
+    let (_dir, store) = fresh().await;
+    let token = |jti: &str, blacklisted_at| ImportedToken {
+        jti: jti.into(),
+        user_id: Some(1),
+        created_at: 10,
+        expires_at: 2_000_000_000,
+        blacklisted_at,
+    };
+    let tokens = [token("outstanding", None), token("revoked", Some(20))];
+    let counts = store.import_tokens(&tokens, false).await.unwrap();
+    assert_eq!((counts.recorded, counts.blacklisted), (2, 1));
+    assert!(store.is_blacklisted("revoked").await.unwrap());
+    assert!(!store.is_blacklisted("outstanding").await.unwrap());
+    let again = store.import_tokens(&tokens, false).await.unwrap();
+    assert_eq!((again.recorded, again.blacklisted), (0, 0), "idempotent");
 }

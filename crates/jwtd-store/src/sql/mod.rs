@@ -21,6 +21,8 @@ mod tokens;
 mod throttle;
 #[macro_use]
 mod health;
+#[macro_use]
+pub(crate) mod import;
 
 pub(crate) use users::{UserRow, user_conflict};
 
@@ -31,5 +33,6 @@ macro_rules! sql_store {
         tokens_sql!($store, $db);
         throttle_sql!($store);
         health_sql!($store);
+        import_sql!($store, $db);
     };
 }

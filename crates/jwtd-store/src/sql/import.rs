@@ -1,0 +1,240 @@
+//! SQL of [`Importer`](crate::Importer): batched reads of what exists, multi-row inserts.
+
+/// A stored user as an import compares it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ExistingUser {
+    pub id: i64,
+    pub username: String,
+    pub email_key: String,
+    pub email: String,
+    pub password: String,
+    pub is_active: bool,
+    pub roles: String,
+    pub imported_password: Option<String>,
+}
+
+/// What differs between a stored user and the imported one, or why they are not the same user.
+pub(crate) fn compare(
+    existing: &ExistingUser,
+    user: &crate::ImportedUser,
+) -> Result<Vec<&'static str>, String> {
+    if existing.username != user.username {
+        return Err(format!(
+            "id {} is jwtd user {:?}, not {:?}",
+            user.id, existing.username, user.username
+        ));
+    }
+    let mut changed = Vec::new();
+    let password_changed = match &existing.imported_password {
+        Some(imported) => *imported != user.password,
+        None => existing.password != user.password,
+    };
+    if password_changed {
+        changed.push("password");
+    }
+    if existing.email != user.email {
+        changed.push("email");
+    }
+    if existing.is_active != user.is_active {
+        changed.push("is_active");
+    }
+    let roles: Vec<String> = serde_json::from_str(&existing.roles).unwrap_or_default();
+    if roles != user.roles {
+        changed.push("roles");
+    }
+    Ok(changed)
+}
+
+/// Rows per statement: well under SQLite's and PostgreSQL's bind limits.
+pub(crate) const BATCH: usize = 500;
+
+macro_rules! import_sql {
+    ($store:ident, $db:ty) => {
+        impl $store {
+            /// The stored users with these ids, or with these usernames or email keys.
+            async fn existing_users(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                users: &[$crate::ImportedUser],
+            ) -> Result<Vec<$crate::sql::import::ExistingUser>> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, username, email_key, email, password, is_active, roles, \
+                     imported_password FROM users WHERE id IN (",
+                );
+                let mut ids = query.separated(", ");
+                for user in users {
+                    ids.push_bind(user.id);
+                }
+                query.push(") OR username IN (");
+                let mut names = query.separated(", ");
+                for user in users {
+                    names.push_bind(user.username.clone());
+                }
+                query.push(") OR email_key IN (");
+                let mut emails = query.separated(", ");
+                for user in users {
+                    emails.push_bind(user.email.to_lowercase());
+                }
+                query.push(")");
+                Ok(query.build_query_as().fetch_all(&mut **tx).await?)
+            }
+
+            async fn import_batch(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                users: &[$crate::ImportedUser],
+            ) -> Result<Vec<$crate::ImportAction>> {
+                use $crate::ImportAction;
+                let existing = Self::existing_users(tx, users).await?;
+                let mut actions = Vec::with_capacity(users.len());
+                let mut created = Vec::new();
+                for user in users {
+                    let email_key = user.email.to_lowercase();
+                    let taken_by_other = existing.iter().find(|e| {
+                        e.id != user.id
+                            && (e.username == user.username
+                                || (!email_key.is_empty() && e.email_key == email_key))
+                    });
+                    if let Some(other) = taken_by_other {
+                        actions.push(ImportAction::Conflict(format!(
+                            "its username or email belongs to jwtd user {:?} (id {})",
+                            other.username, other.id
+                        )));
+                        continue;
+                    }
+                    let Some(same) = existing.iter().find(|e| e.id == user.id) else {
+                        created.push(user);
+                        actions.push(ImportAction::Created);
+                        continue;
+                    };
+                    match $crate::sql::import::compare(same, user) {
+                        Err(reason) => actions.push(ImportAction::Conflict(reason)),
+                        Ok(changed) if changed.is_empty() => actions.push(ImportAction::Unchanged),
+                        Ok(changed) => {
+                            Self::update_imported(tx, user, changed.contains(&"password")).await?;
+                            actions.push(ImportAction::Updated(changed));
+                        }
+                    }
+                }
+                if !created.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO users (id, username, email, email_key, password, is_active, \
+                         roles, last_login, date_joined, revoke_key, imported_password) ",
+                    );
+                    insert.push_values(created, |mut row, user| {
+                        let roles = serde_json::to_string(&user.roles).expect("strings serialize");
+                        row.push_bind(user.id)
+                            .push_bind(user.username.clone())
+                            .push_bind(user.email.clone())
+                            .push_bind(user.email.to_lowercase())
+                            .push_bind(user.password.clone())
+                            .push_bind(user.is_active)
+                            .push_bind(roles)
+                            .push_bind(user.last_login)
+                            .push_bind(user.date_joined)
+                            .push_bind($crate::new_revoke_key())
+                            .push_bind(user.password.clone());
+                    });
+                    insert.build().execute(&mut **tx).await?;
+                }
+                Ok(actions)
+            }
+
+            /// Applies Django's email, active flag and roles; the password only when Django's
+            /// changed (with a new revocation value, as a password change does).
+            async fn update_imported(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                user: &$crate::ImportedUser,
+                password: bool,
+            ) -> Result<()> {
+                let roles = serde_json::to_string(&user.roles).expect("strings serialize");
+                sqlx::query(
+                    "UPDATE users SET email = $1, email_key = $2, is_active = $3, roles = $4
+                     WHERE id = $5",
+                )
+                .bind(&user.email)
+                .bind(user.email.to_lowercase())
+                .bind(user.is_active)
+                .bind(roles)
+                .bind(user.id)
+                .execute(&mut **tx)
+                .await?;
+                if password {
+                    sqlx::query(
+                        "UPDATE users SET password = $1, imported_password = $1, revoke_key = $2
+                         WHERE id = $3",
+                    )
+                    .bind(&user.password)
+                    .bind($crate::new_revoke_key())
+                    .bind(user.id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Importer for $store {
+            async fn import_users(
+                &self,
+                users: &[$crate::ImportedUser],
+                dry_run: bool,
+            ) -> Result<Vec<$crate::ImportAction>> {
+                let mut tx = self.write_tx().await?;
+                let mut actions = Vec::with_capacity(users.len());
+                for batch in users.chunks($crate::sql::import::BATCH) {
+                    actions.extend(Self::import_batch(&mut tx, batch).await?);
+                }
+                Self::ids_continue_after_max(&mut tx).await?;
+                if dry_run {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(actions)
+            }
+
+            async fn import_tokens(
+                &self,
+                tokens: &[$crate::ImportedToken],
+                dry_run: bool,
+            ) -> Result<$crate::import::TokenCounts> {
+                let mut tx = self.write_tx().await?;
+                let mut counts = $crate::import::TokenCounts::default();
+                for batch in tokens.chunks($crate::sql::import::BATCH) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at) ",
+                    );
+                    insert.push_values(batch, |mut row, token| {
+                        row.push_bind(token.jti.clone())
+                            .push_bind(token.user_id)
+                            .push_bind(token.jti.clone())
+                            .push_bind(token.created_at)
+                            .push_bind(token.expires_at);
+                    });
+                    insert.push(" ON CONFLICT (jti) DO NOTHING");
+                    counts.recorded += insert.build().execute(&mut *tx).await?.rows_affected();
+                    for token in batch {
+                        let Some(at) = token.blacklisted_at else {
+                            continue;
+                        };
+                        let done = sqlx::query(
+                            "UPDATE refresh_tokens SET blacklisted_at = $1
+                             WHERE jti = $2 AND blacklisted_at IS NULL",
+                        )
+                        .bind(at)
+                        .bind(&token.jti)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.blacklisted += done.rows_affected();
+                    }
+                }
+                if dry_run {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(counts)
+            }
+        }
+    };
+}
