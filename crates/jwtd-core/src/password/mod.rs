@@ -86,9 +86,11 @@ impl Hasher {
         }
     }
 
-    /// Whether `stored` is a Django hash jwtd can verify (costs one verification).
-    pub fn recognizes(stored: &str) -> bool {
-        django::verify("", stored).is_some()
+    /// The Django hasher `stored` names (`pbkdf2_sha256`, `unsalted_md5`, …), from its form
+    /// alone — no hashing, so an importer can sort 100,000 rows in no time; `None` for unusable
+    /// passwords and unknown formats.
+    pub fn identify(stored: &str) -> Option<&'static str> {
+        django::identify(stored)
     }
 
     /// The work one verification of a newly made hash costs.

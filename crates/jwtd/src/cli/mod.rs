@@ -1,6 +1,7 @@
 //! The `jwtd` command line.
 
 mod config;
+mod import;
 mod tokens;
 mod user;
 
@@ -50,6 +51,9 @@ enum Command {
     /// Inspect the settings.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Bring users over from another system.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -111,6 +115,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             config::run(command, &settings)
+        }
+        Command::Import(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            import::run(command, &settings).await
         }
     }
 }

@@ -75,7 +75,7 @@ async fn dispatch(
             }
             let hash = if django_hash {
                 let stored = read_password(false)?;
-                if !Hasher::recognizes(&stored) {
+                if Hasher::identify(&stored).is_none() {
                     bail!("not a Django password hash jwtd can verify");
                 }
                 stored

@@ -11,6 +11,7 @@ mod concurrency;
 mod contract_obtain;
 mod contract_refresh;
 mod django_hashes;
+mod django_import;
 mod enumeration;
 mod flush;
 mod operations;

@@ -25,19 +25,40 @@ pub(super) struct Outcome {
     pub work: HashWork,
 }
 
-/// Verifies `password` against a Django-encoded hash.
-pub(super) fn verify(password: &str, encoded: &str) -> Option<Outcome> {
+/// Every algorithm [`verify`] reads, by the name Django's hashers write first.
+const ALGORITHMS: [&str; 8] = [
+    "pbkdf2_sha256",
+    "pbkdf2_sha1",
+    "argon2",
+    "bcrypt_sha256",
+    "bcrypt",
+    "scrypt",
+    "md5",
+    "sha1",
+];
+
+/// The hasher an encoded password names, as Django's `identify_hasher` finds it, without
+/// checking its fields.
+pub(super) fn identify(encoded: &str) -> Option<&'static str> {
     // Ancient Django stored unsalted MD5 (32 hex digits, or `md5$$<hex>`) and SHA-1 (`sha1$$`).
     if (encoded.len() == 32 && !encoded.contains('$'))
         || (encoded.len() == 37 && encoded.starts_with("md5$$"))
     {
-        return legacy::unsalted_md5(password, encoded.trim_start_matches("md5$$"));
+        return Some("unsalted_md5");
     }
     if encoded.len() == 46 && encoded.starts_with("sha1$$") {
-        return legacy::unsalted_sha1(password, &encoded["sha1$$".len()..]);
+        return Some("unsalted_sha1");
     }
-    let (algorithm, rest) = encoded.split_once('$')?;
-    match algorithm {
+    let (algorithm, _) = encoded.split_once('$')?;
+    ALGORITHMS.into_iter().find(|a| *a == algorithm)
+}
+
+/// Verifies `password` against a Django-encoded hash.
+pub(super) fn verify(password: &str, encoded: &str) -> Option<Outcome> {
+    let rest = encoded.split_once('$').map_or("", |(_, rest)| rest);
+    match identify(encoded)? {
+        "unsalted_md5" => legacy::unsalted_md5(password, encoded.trim_start_matches("md5$$")),
+        "unsalted_sha1" => legacy::unsalted_sha1(password, &encoded["sha1$$".len()..]),
         "pbkdf2_sha256" => pbkdf2::verify::<sha2::Sha256>(password, rest, "pbkdf2_sha256"),
         "pbkdf2_sha1" => pbkdf2::verify::<sha1::Sha1>(password, rest, "pbkdf2_sha1"),
         "argon2" => argon2::verify(password, rest),

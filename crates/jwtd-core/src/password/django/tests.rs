@@ -3,7 +3,7 @@
 //! checked by Django's `check_password` where Django still reads the format. `golden_vectors.py`
 //! in this folder prints them.
 
-use super::verify;
+use super::{identify, verify};
 
 /// (what, password, encoded)
 const GOLDEN: &[(&str, &str, &str)] = &[
@@ -99,6 +99,21 @@ fn every_django_format_verifies_its_golden_vector() {
         let wrong = verify(&format!("!{password}"), encoded).unwrap();
         assert!(!wrong.matches, "{what}: a wrong password");
         assert_eq!(ok.work, wrong.work, "{what}: the same work either way");
+    }
+}
+
+#[test]
+fn every_golden_vector_is_identified_without_hashing() {
+    for (what, _, encoded) in GOLDEN {
+        let algorithm = identify(encoded).unwrap_or_else(|| panic!("{what}"));
+        assert!(
+            what.starts_with(algorithm.trim_start_matches("unsalted_"))
+                || what.starts_with(algorithm),
+            "{what}: {algorithm}"
+        );
+    }
+    for unusable in ["", "!", "!abc", "crypt$$ab12", "plain text"] {
+        assert_eq!(identify(unusable), None, "{unusable}");
     }
 }
 

@@ -1,0 +1,189 @@
+//! `jwtd import django` against databases Django 5.2 made itself (`tests/django/fixture.py`):
+//! the default user model and an email-login custom model, on SQLite and, with a server,
+//! PostgreSQL. Every user logs in with the password Django was given, keeps the id and gets the
+//! groups as roles; SimpleJWT's blacklisted tokens stay refused; a second import applies exactly
+//! what changed in Django.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jwtd_core::settings::LoginField;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// The Django test site and its fixture script.
+fn site_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/django")
+}
+
+/// A Django site's database, made and changed by Django's own code.
+struct DjangoSite {
+    url: String,
+    model: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+impl DjangoSite {
+    async fn new(model: &'static str, on_postgres: bool) -> DjangoSite {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match jwtd_store::testing::postgres_server() {
+            Some(server) if on_postgres => {
+                jwtd_store::testing::fresh_postgres_database(&server).await
+            }
+            _ => format!("sqlite://{}", dir.path().join("django.sqlite3").display()),
+        };
+        DjangoSite {
+            url,
+            model,
+            _dir: dir,
+        }
+    }
+
+    /// Runs `fixture.py <command>` and returns the JSON it prints.
+    fn fixture(&self, command: &str) -> Value {
+        let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
+        let output = Command::new(python)
+            .arg(site_dir().join("fixture.py"))
+            .arg(command)
+            .env("DJANGO_DB", &self.url)
+            .env("DJANGO_USER_MODEL", self.model)
+            .env("DJANGO_SIGNING_KEY", KEY)
+            .output()
+            .expect("python runs");
+        assert!(
+            output.status.success(),
+            "fixture.py {command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+}
+
+/// `jwtd import django --from <site> <extra>` on the app's database; its stdout.
+fn import(app: &TestApp, site: &DjangoSite, extra: &[&str]) -> String {
+    let settings = &app.state.settings;
+    let database = settings.effective_database_url();
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("--data-dir"),
+        settings.data_dir.as_os_str(),
+        OsStr::new("--database-url"),
+        OsStr::new(&database),
+        OsStr::new("import"),
+        OsStr::new("django"),
+        OsStr::new("--from"),
+        OsStr::new(&site.url),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    let output = run_jwtd(&args, &[], "");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+async fn log_in(app: &TestApp, field: &str, login: &str, password: &str) -> Answer {
+    app.post_json("/token/", json!({field: login, "password": password}))
+        .await
+}
+
+async fn check_site(model: &'static str, on_postgres: bool) {
+    let site = DjangoSite::new(model, on_postgres).await;
+    let made = site.fixture("create");
+    let field = made["login_field"].as_str().unwrap().to_owned();
+    let app = spawn_with(|s| {
+        if field == "email" {
+            s.login_field = LoginField::Email;
+        }
+    })
+    .await;
+    let out = import(&app, &site, &[]);
+    assert!(
+        out.contains(
+            "11 created, 0 updated, 0 unchanged, 0 skipped; tokens: recorded 2, blacklisted 1"
+        ),
+        "{out}"
+    );
+
+    let refused = json!({"detail": "No active account found with the given credentials"});
+    for user in made["users"].as_array().unwrap() {
+        let login = user["login"].as_str().unwrap();
+        let answer = log_in(&app, &field, login, user["password"].as_str().unwrap()).await;
+        if user["is_active"] == true && user["usable"] == true {
+            assert_eq!(answer.status, 200, "{login}: {}", answer.text);
+            let access = answer.json()["access"].as_str().unwrap().to_owned();
+            let me = app
+                .get_with_auth("/users/me/", &format!("Bearer {access}"))
+                .await
+                .json();
+            assert_eq!(me["id"], user["id"], "{login} keeps the id");
+            assert_eq!(me["roles"], user["roles"], "{login}'s groups are roles");
+        } else {
+            answer.expect(401, refused.clone());
+        }
+    }
+    app.refresh(made["blacklisted"].as_str().unwrap())
+        .await
+        .expect(401, token_not_valid("Token is blacklisted"));
+    let renewed = app.refresh(made["outstanding"].as_str().unwrap()).await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+
+    // Django changes a password, deactivates a user, adds one; a dry run reports exactly that.
+    let changed = site.fixture("change");
+    let dry = import(&app, &site, &["--dry-run"]);
+    for line in [
+        format!("update id {} (", changed["changed_password"]),
+        format!("update id {} (", changed["deactivated"]),
+        format!("create id {} (", changed["added"]),
+    ] {
+        assert!(dry.contains(&line), "{line} in {dry}");
+    }
+    assert!(dry.contains("1 created, 2 updated, 9 unchanged"), "{dry}");
+    let pbkdf2_login = made["users"][0]["login"].as_str().unwrap();
+    let stale = log_in(&app, &field, pbkdf2_login, "a new password").await;
+    stale.expect(401, refused.clone());
+
+    let out = import(&app, &site, &[]);
+    assert!(out.contains("1 created, 2 updated, 9 unchanged"), "{out}");
+    let fresh = log_in(&app, &field, pbkdf2_login, "a new password").await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    let md5_login = made["users"][6]["login"].as_str().unwrap();
+    log_in(&app, &field, md5_login, "md5 password")
+        .await
+        .expect(401, refused);
+    let newcomer = if field == "email" {
+        "newcomer@example.com"
+    } else {
+        "newcomer"
+    };
+    assert_eq!(
+        log_in(&app, &field, newcomer, "newcomer password")
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(django_tests),
+    ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
+)]
+async fn django_users_log_in_at_jwtd_after_an_import_on_sqlite() {
+    check_site("auth", false).await;
+    check_site("email", false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(django_tests, postgres_tests)),
+    ignore = "needs Django and PostgreSQL: DJANGO_TEST_PYTHON and TEST_DATABASE_URL (bash .ci/run sets both)"
+)]
+async fn django_users_log_in_at_jwtd_after_an_import_on_postgres() {
+    check_site("auth", true).await;
+    check_site("email", true).await;
+}
