@@ -35,8 +35,8 @@ async fn failed_logins_do_identical_hashing_work() {
     assert_eq!(work[0], work[1], "unknown user vs wrong password");
     assert_eq!(work[0], work[2], "inactive user vs wrong password");
     assert_eq!(
-        work[0][0].0.params, "m=64,t=1,p=1",
-        "the configured Argon2id cost"
+        work[0][0].0.params, "m=64,t=1,p=1,v=19,len=32",
+        "the configured Argon2id cost (version 0x13, 32-byte hash)"
     );
     assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:?}");
 }
