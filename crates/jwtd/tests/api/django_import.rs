@@ -1,6 +1,6 @@
 //! `jwtd import django` against databases Django 5.2 made itself (`tests/django/fixture.py`):
-//! the default user model and an email-login custom model, on SQLite and, with a server,
-//! PostgreSQL. Every user logs in with the password Django was given, keeps the id and gets the
+//! the default user model and an email-login custom model, on SQLite and, with servers,
+//! PostgreSQL and MariaDB. Every user logs in with the password Django was given, keeps the id and gets the
 //! groups as roles; SimpleJWT's blacklisted tokens stay refused; a second import applies exactly
 //! what changed in Django.
 
@@ -25,14 +25,29 @@ struct DjangoSite {
     _dir: tempfile::TempDir,
 }
 
+/// The database a Django site runs on.
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+    MariaDb,
+}
+
 impl DjangoSite {
-    async fn new(model: &'static str, on_postgres: bool) -> DjangoSite {
+    async fn new(model: &'static str, backend: Backend) -> DjangoSite {
         let dir = tempfile::tempdir().unwrap();
-        let url = match jwtd_store::testing::postgres_server() {
-            Some(server) if on_postgres => {
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("django.sqlite3").display()),
+            Backend::Postgres => {
+                let server = jwtd_store::testing::postgres_server().expect("TEST_DATABASE_URL");
                 jwtd_store::testing::fresh_postgres_database(&server).await
             }
-            _ => format!("sqlite://{}", dir.path().join("django.sqlite3").display()),
+            // fixture.py creates it.
+            Backend::MariaDb => format!(
+                "{}/django_{}",
+                std::env::var("TEST_MYSQL_URL").expect("TEST_MYSQL_URL"),
+                jwtd_core::token::new_jti()
+            ),
         };
         DjangoSite {
             url,
@@ -91,8 +106,8 @@ async fn log_in(app: &TestApp, field: &str, login: &str, password: &str) -> Answ
         .await
 }
 
-async fn check_site(model: &'static str, on_postgres: bool) {
-    let site = DjangoSite::new(model, on_postgres).await;
+async fn check_site(model: &'static str, backend: Backend) {
+    let site = DjangoSite::new(model, backend).await;
     let made = site.fixture("create");
     let field = made["login_field"].as_str().unwrap().to_owned();
     let app = spawn_with(|s| {
@@ -174,8 +189,8 @@ async fn check_site(model: &'static str, on_postgres: bool) {
     ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
 )]
 async fn django_users_log_in_at_jwtd_after_an_import_on_sqlite() {
-    check_site("auth", false).await;
-    check_site("email", false).await;
+    check_site("auth", Backend::Sqlite).await;
+    check_site("email", Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,6 +199,133 @@ async fn django_users_log_in_at_jwtd_after_an_import_on_sqlite() {
     ignore = "needs Django and PostgreSQL: DJANGO_TEST_PYTHON and TEST_DATABASE_URL (bash .ci/run sets both)"
 )]
 async fn django_users_log_in_at_jwtd_after_an_import_on_postgres() {
-    check_site("auth", true).await;
-    check_site("email", true).await;
+    check_site("auth", Backend::Postgres).await;
+    check_site("email", Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(django_tests, mysql_tests)),
+    ignore = "needs Django and MariaDB: DJANGO_TEST_PYTHON and TEST_MYSQL_URL (bash .ci/run sets both)"
+)]
+async fn django_users_log_in_at_jwtd_after_an_import_on_mariadb() {
+    check_site("auth", Backend::MariaDb).await;
+    check_site("email", Backend::MariaDb).await;
+}
+
+/// A Django site serving SimpleJWT's views (`manage.py runserver`); stopped when dropped.
+struct RunningSite {
+    child: std::process::Child,
+    base: String,
+}
+
+impl RunningSite {
+    async fn start(site: &DjangoSite) -> RunningSite {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
+        let child = Command::new(python)
+            .arg(site_dir().join("manage.py"))
+            .args(["runserver", "--noreload", &format!("127.0.0.1:{port}")])
+            .current_dir(site_dir())
+            .env("DJANGO_DB", &site.url)
+            .env("DJANGO_USER_MODEL", site.model)
+            .env("DJANGO_SIGNING_KEY", KEY)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runserver starts");
+        let running = RunningSite {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        for _ in 0..150 {
+            if http
+                .get(format!("{}/me/", running.base))
+                .send()
+                .await
+                .is_ok()
+            {
+                return running;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the Django site did not start");
+    }
+}
+
+impl Drop for RunningSite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(django_tests),
+    ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
+)]
+async fn tokens_cross_between_a_live_simplejwt_site_and_jwtd() {
+    let site = DjangoSite::new("auth", Backend::Sqlite).await;
+    let made = site.fixture("create");
+    let app = spawn_app().await;
+    import(&app, &site, &[]);
+    let django = RunningSite::start(&site).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let (login, password, id) = {
+        let alice = &made["users"][1];
+        (
+            alice["login"].as_str().unwrap(),
+            alice["password"].as_str().unwrap(),
+            alice["id"].clone(),
+        )
+    };
+
+    // Django's tokens at jwtd.
+    let pair: Value = http
+        .post(format!("{}/token/", django.base))
+        .json(&json!({"username": login, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let django_access = pair["access"].as_str().unwrap();
+    let me = app
+        .get_with_auth("/users/me/", &format!("Bearer {django_access}"))
+        .await;
+    assert_eq!(
+        (me.status, me.json()["id"].clone()),
+        (200, id.clone()),
+        "{}",
+        me.text
+    );
+    let renewed = app.refresh(pair["refresh"].as_str().unwrap()).await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+
+    // jwtd's tokens at Django's own protected view, naming the same user.
+    let (_, jwtd_access) = app.login(login, password).await;
+    for access in [
+        jwtd_access.as_str(),
+        renewed.json()["access"].as_str().unwrap(),
+    ] {
+        let answer = http
+            .get(format!("{}/me/", django.base))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.json::<Value>().await.unwrap(), json!({"id": id}));
+    }
+    // And a token Django's site blacklisted stays refused at jwtd.
+    app.refresh(made["blacklisted"].as_str().unwrap())
+        .await
+        .expect(401, token_not_valid("Token is blacklisted"));
 }

@@ -14,6 +14,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import django  # noqa: E402
 
+
+def create_mysql_database():
+    """Django needs its MySQL database to exist; PostgreSQL's and SQLite's are made by the test."""
+    from urllib.parse import urlparse
+
+    import pymysql
+
+    url = urlparse(os.environ["DJANGO_DB"])
+    if url.scheme == "mysql":
+        server = pymysql.connect(host=url.hostname, port=url.port or 3306, user=url.username,
+                                 password=url.password or "")
+        with server.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}`")
+        server.close()
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "create":
+    create_mysql_database()
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
