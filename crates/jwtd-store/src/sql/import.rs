@@ -56,25 +56,27 @@ macro_rules! import_sql {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 users: &[$crate::ImportedUser],
             ) -> Result<Vec<$crate::sql::import::ExistingUser>> {
-                let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT id, username, email_key, email, password, is_active, roles, \
-                     imported_password FROM users WHERE id IN (",
-                );
+                // A UNION of three lookups, each on its own index (an OR of IN lists would scan).
+                const COLUMNS: &str = "SELECT id, username, email_key, email, password, \
+                                       is_active, roles, imported_password FROM users WHERE ";
+                let mut query = sqlx::QueryBuilder::<$db>::new(COLUMNS);
+                query.push("id IN (");
                 let mut ids = query.separated(", ");
                 for user in users {
                     ids.push_bind(user.id);
                 }
-                query.push(") OR username IN (");
+                query.push(") UNION ").push(COLUMNS).push("username IN (");
                 let mut names = query.separated(", ");
                 for user in users {
                     names.push_bind(user.username.clone());
                 }
-                query.push(") OR email_key IN (");
+                query.push(") UNION ").push(COLUMNS).push("email_key IN (");
                 let mut emails = query.separated(", ");
                 for user in users {
                     emails.push_bind(user.email.to_lowercase());
                 }
-                query.push(")");
+                // Repeats the partial index's condition, so the planner may use it.
+                query.push(") AND email_key <> ''");
                 Ok(query.build_query_as().fetch_all(&mut **tx).await?)
             }
 

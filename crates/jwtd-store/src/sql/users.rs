@@ -124,10 +124,12 @@ macro_rules! users_sql {
                 if email.is_empty() {
                     return Ok(None);
                 }
+                // `email_key <> ''` repeats the partial unique index's condition: with a bound
+                // value the planner cannot prove it, and would scan the table instead.
                 let sql = concat!(
                     "SELECT ",
                     user_columns!(),
-                    " FROM users WHERE email_key = $1"
+                    " FROM users WHERE email_key = $1 AND email_key <> ''"
                 );
                 self.user_where(sql, email.to_lowercase()).await
             }
