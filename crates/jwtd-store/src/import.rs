@@ -4,18 +4,14 @@
 
 use async_trait::async_trait;
 
-use crate::Result;
+use crate::{NewUser, Result};
 
-/// A user from another system, with the id its tokens name.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A user from another system: the account (its password the other system's encoded hash,
+/// kept as it is), with the id its tokens name and its times there.
+#[derive(Clone, Debug)]
 pub struct ImportedUser {
     pub id: i64,
-    pub username: String,
-    pub email: String,
-    /// The other system's encoded hash, kept as it is.
-    pub password: String,
-    pub is_active: bool,
-    pub roles: Vec<String>,
+    pub account: NewUser,
     pub last_login: Option<i64>,
     pub date_joined: i64,
 }

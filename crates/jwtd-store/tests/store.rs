@@ -395,11 +395,13 @@ async fn unreadable_rows_are_errors_that_waiting_does_not_fix() {
 fn imported(id: i64, name: &str, email: &str, password: &str) -> ImportedUser {
     ImportedUser {
         id,
-        username: name.into(),
-        email: email.into(),
-        password: password.into(),
-        is_active: true,
-        roles: vec!["editors".into()],
+        account: NewUser {
+            username: name.into(),
+            email: email.into(),
+            password: password.into(),
+            is_active: true,
+            roles: vec!["editors".into()],
+        },
         last_login: Some(50),
         date_joined: 40,
     }
@@ -445,8 +447,8 @@ async fn imports_keep_ids_apply_only_changes_and_report_collisions() {
         .await
         .unwrap();
     let mut second = first[..2].to_vec();
-    second[0].is_active = false;
-    second[1].password = "pbkdf2_sha256$1$c$d".into();
+    second[0].account.is_active = false;
+    second[1].account.password = "pbkdf2_sha256$1$c$d".into();
     second.push(imported(300, "cat", "", "x"));
     let actions = store.import_users(&second, false).await.unwrap();
     assert_eq!(

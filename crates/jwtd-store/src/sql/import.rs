@@ -18,28 +18,28 @@ pub(crate) fn compare(
     existing: &ExistingUser,
     user: &crate::ImportedUser,
 ) -> Result<Vec<&'static str>, String> {
-    if existing.username != user.username {
+    if existing.username != user.account.username {
         return Err(format!(
             "id {} is jwtd user {:?}, not {:?}",
-            user.id, existing.username, user.username
+            user.id, existing.username, user.account.username
         ));
     }
     let mut changed = Vec::new();
     let password_changed = match &existing.imported_password {
-        Some(imported) => *imported != user.password,
-        None => existing.password != user.password,
+        Some(imported) => *imported != user.account.password,
+        None => existing.password != user.account.password,
     };
     if password_changed {
         changed.push("password");
     }
-    if existing.email != user.email {
+    if existing.email != user.account.email {
         changed.push("email");
     }
-    if existing.is_active != user.is_active {
+    if existing.is_active != user.account.is_active {
         changed.push("is_active");
     }
     let roles: Vec<String> = serde_json::from_str(&existing.roles).unwrap_or_default();
-    if roles != user.roles {
+    if roles != user.account.roles {
         changed.push("roles");
     }
     Ok(changed)
@@ -68,12 +68,12 @@ macro_rules! import_sql {
                 query.push(") UNION ").push(COLUMNS).push("username IN (");
                 let mut names = query.separated(", ");
                 for user in users {
-                    names.push_bind(user.username.clone());
+                    names.push_bind(user.account.username.clone());
                 }
                 query.push(") UNION ").push(COLUMNS).push("email_key IN (");
                 let mut emails = query.separated(", ");
                 for user in users {
-                    emails.push_bind(user.email.to_lowercase());
+                    emails.push_bind(user.account.email.to_lowercase());
                 }
                 // Repeats the partial index's condition, so the planner may use it.
                 query.push(") AND email_key <> ''");
@@ -89,10 +89,10 @@ macro_rules! import_sql {
                 let mut actions = Vec::with_capacity(users.len());
                 let mut created = Vec::new();
                 for user in users {
-                    let email_key = user.email.to_lowercase();
+                    let email_key = user.account.email.to_lowercase();
                     let taken_by_other = existing.iter().find(|e| {
                         e.id != user.id
-                            && (e.username == user.username
+                            && (e.username == user.account.username
                                 || (!email_key.is_empty() && e.email_key == email_key))
                     });
                     if let Some(other) = taken_by_other {
@@ -122,18 +122,18 @@ macro_rules! import_sql {
                          roles, last_login, date_joined, revoke_key, imported_password) ",
                     );
                     insert.push_values(created, |mut row, user| {
-                        let roles = serde_json::to_string(&user.roles).expect("strings serialize");
+                        let roles = serde_json::to_string(&user.account.roles).expect("strings serialize");
                         row.push_bind(user.id)
-                            .push_bind(user.username.clone())
-                            .push_bind(user.email.clone())
-                            .push_bind(user.email.to_lowercase())
-                            .push_bind(user.password.clone())
-                            .push_bind(user.is_active)
+                            .push_bind(user.account.username.clone())
+                            .push_bind(user.account.email.clone())
+                            .push_bind(user.account.email.to_lowercase())
+                            .push_bind(user.account.password.clone())
+                            .push_bind(user.account.is_active)
                             .push_bind(roles)
                             .push_bind(user.last_login)
                             .push_bind(user.date_joined)
                             .push_bind($crate::new_revoke_key())
-                            .push_bind(user.password.clone());
+                            .push_bind(user.account.password.clone());
                     });
                     insert.build().execute(&mut **tx).await?;
                 }
@@ -147,14 +147,14 @@ macro_rules! import_sql {
                 user: &$crate::ImportedUser,
                 password: bool,
             ) -> Result<()> {
-                let roles = serde_json::to_string(&user.roles).expect("strings serialize");
+                let roles = serde_json::to_string(&user.account.roles).expect("strings serialize");
                 sqlx::query(
                     "UPDATE users SET email = $1, email_key = $2, is_active = $3, roles = $4
                      WHERE id = $5",
                 )
-                .bind(&user.email)
-                .bind(user.email.to_lowercase())
-                .bind(user.is_active)
+                .bind(&user.account.email)
+                .bind(user.account.email.to_lowercase())
+                .bind(user.account.is_active)
                 .bind(roles)
                 .bind(user.id)
                 .execute(&mut **tx)
@@ -164,7 +164,7 @@ macro_rules! import_sql {
                         "UPDATE users SET password = $1, imported_password = $1, revoke_key = $2
                          WHERE id = $3",
                     )
-                    .bind(&user.password)
+                    .bind(&user.account.password)
                     .bind($crate::new_revoke_key())
                     .bind(user.id)
                     .execute(&mut **tx)

@@ -1,6 +1,6 @@
 //! Logging in with every kind of Django hash, and the re-hash that follows. The hashes are golden
 //! vectors made by Django 5.2's hashers (or hashlib for the formats Django 5.1 removed), from
-//! `crates/jwtd-core/src/password/django/golden_vectors.py`.
+//! `crates/jwtd-core/tests/golden_vectors.py`.
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Golden vectors: every hash below was made by the real Django 5.2 hasher, or, for formats
 //! Django 5.2 no longer ships, by the library Django used (hashlib, bcrypt, argon2-cffi), and
-//! checked by Django's `check_password` where Django still reads the format. `golden_vectors.py`
-//! in this folder prints them.
+//! checked by Django's `check_password` where Django still reads the format.
+//! `crates/jwtd-core/tests/golden_vectors.py` prints them.
 
 use super::{identify, verify};
 

@@ -126,7 +126,7 @@ async fn apply(
 /// A line per user not left as it was (every change in a dry run; skips and conflicts always),
 /// then the summary.
 fn report(table: &str, plan: &Plan, actions: &[ImportAction], tokens: TokenCounts, dry_run: bool) {
-    let name = |user: &ImportedUser| format!("id {} ({})", user.id, user.username);
+    let name = |user: &ImportedUser| format!("id {} ({})", user.id, user.account.username);
     let (mut created, mut updated, mut unchanged, mut conflicts) = (0, 0, 0, 0);
     for (user, action) in plan.users.iter().zip(actions) {
         match action {

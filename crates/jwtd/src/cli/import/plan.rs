@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jwtd_core::password::Hasher;
 use jwtd_django::{DjangoToken, DjangoUser, Snapshot};
-use jwtd_store::{ImportedToken, ImportedUser};
+use jwtd_store::{ImportedToken, ImportedUser, NewUser};
 
 /// Which roles a Django user gets.
 #[derive(Clone, Copy, Debug)]
@@ -37,7 +37,7 @@ pub fn plan(snapshot: &Snapshot, roles: RoleRules) -> Plan {
     for row in &snapshot.users {
         match user(row, roles) {
             Ok(user) => {
-                let key = user.email.to_lowercase();
+                let key = user.account.email.to_lowercase();
                 if !key.is_empty()
                     && let Some(first) = emails.insert(key.clone(), row.id.clone())
                 {
@@ -97,11 +97,13 @@ fn user(row: &DjangoUser, rules: RoleRules) -> Result<ImportedUser, String> {
     }
     Ok(ImportedUser {
         id,
-        username: row.login.clone(),
-        email: row.email.clone(),
-        password: row.password.clone(),
-        is_active: row.is_active,
-        roles,
+        account: NewUser {
+            username: row.login.clone(),
+            email: row.email.clone(),
+            password: row.password.clone(),
+            is_active: row.is_active,
+            roles,
+        },
         last_login: row.last_login,
         date_joined: row.date_joined.or(row.last_login).unwrap_or(0),
     })
@@ -168,7 +170,7 @@ mod tests {
         );
         let kept: Vec<i64> = plan.users.iter().map(|u| u.id).collect();
         assert_eq!(kept, [1, 5]);
-        assert_eq!(plan.users[0].roles, ["editors", "staff"]);
+        assert_eq!(plan.users[0].account.roles, ["editors", "staff"]);
         let reasons: Vec<&str> = plan.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert!(reasons[0].contains("not an integer"), "{reasons:?}");
         assert!(reasons[1].contains("Django user 1's"), "{reasons:?}");
