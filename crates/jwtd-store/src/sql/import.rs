@@ -149,27 +149,22 @@ macro_rules! import_sql {
             ) -> Result<()> {
                 let roles = serde_json::to_string(&user.account.roles).expect("strings serialize");
                 sqlx::query(
-                    "UPDATE users SET email = $1, email_key = $2, is_active = $3, roles = $4
-                     WHERE id = $5",
+                    "UPDATE users SET email = $1, email_key = $2, is_active = $3, roles = $4,
+                         password = CASE WHEN $5 THEN $6 ELSE password END,
+                         imported_password = CASE WHEN $5 THEN $6 ELSE imported_password END,
+                         revoke_key = CASE WHEN $5 THEN $7 ELSE revoke_key END
+                     WHERE id = $8",
                 )
                 .bind(&user.account.email)
                 .bind(user.account.email.to_lowercase())
                 .bind(user.account.is_active)
                 .bind(roles)
+                .bind(password)
+                .bind(&user.account.password)
+                .bind($crate::new_revoke_key())
                 .bind(user.id)
                 .execute(&mut **tx)
                 .await?;
-                if password {
-                    sqlx::query(
-                        "UPDATE users SET password = $1, imported_password = $1, revoke_key = $2
-                         WHERE id = $3",
-                    )
-                    .bind(&user.account.password)
-                    .bind($crate::new_revoke_key())
-                    .bind(user.id)
-                    .execute(&mut **tx)
-                    .await?;
-                }
                 Ok(())
             }
         }
