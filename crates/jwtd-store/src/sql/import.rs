@@ -50,6 +50,66 @@ pub(crate) const BATCH: usize = 500;
 
 macro_rules! import_sql {
     ($store:ident, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::Importer for $store {
+            async fn import_users(
+                &self,
+                users: &[$crate::ImportedUser],
+                dry_run: bool,
+            ) -> Result<Vec<$crate::ImportAction>> {
+                let mut tx = self.write_tx().await?;
+                let mut actions = Vec::with_capacity(users.len());
+                for batch in users.chunks($crate::sql::import::BATCH) {
+                    actions.extend(Self::import_batch(&mut tx, batch).await?);
+                }
+                Self::ids_continue_after_max(&mut tx).await?;
+                if dry_run {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(actions)
+            }
+
+            async fn import_tokens(
+                &self,
+                tokens: &[$crate::ImportedToken],
+                dry_run: bool,
+            ) -> Result<$crate::import::TokenCounts> {
+                let mut tx = self.write_tx().await?;
+                let mut counts = $crate::import::TokenCounts::default();
+                for batch in tokens.chunks($crate::sql::import::BATCH) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at) ",
+                    );
+                    insert.push_values(batch, |mut row, token| {
+                        row.push_bind(token.jti.clone())
+                            .push_bind(token.user_id)
+                            .push_bind(token.jti.clone())
+                            .push_bind(token.created_at)
+                            .push_bind(token.expires_at);
+                    });
+                    insert.push(" ON CONFLICT (jti) DO NOTHING");
+                    counts.recorded += insert.build().execute(&mut *tx).await?.rows_affected();
+                    for token in batch {
+                        let Some(at) = token.blacklisted_at else {
+                            continue;
+                        };
+                        // `mark_blacklisted`: from `tokens_sql!`, expanded beside this.
+                        if mark_blacklisted(&mut tx, &token.jti, at).await? {
+                            counts.blacklisted += 1;
+                        }
+                    }
+                }
+                if dry_run {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(counts)
+            }
+        }
+
         impl $store {
             /// The stored users with these ids, or with these usernames or email keys.
             async fn existing_users(
@@ -166,71 +226,6 @@ macro_rules! import_sql {
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl $crate::Importer for $store {
-            async fn import_users(
-                &self,
-                users: &[$crate::ImportedUser],
-                dry_run: bool,
-            ) -> Result<Vec<$crate::ImportAction>> {
-                let mut tx = self.write_tx().await?;
-                let mut actions = Vec::with_capacity(users.len());
-                for batch in users.chunks($crate::sql::import::BATCH) {
-                    actions.extend(Self::import_batch(&mut tx, batch).await?);
-                }
-                Self::ids_continue_after_max(&mut tx).await?;
-                if dry_run {
-                    tx.rollback().await?;
-                } else {
-                    tx.commit().await?;
-                }
-                Ok(actions)
-            }
-
-            async fn import_tokens(
-                &self,
-                tokens: &[$crate::ImportedToken],
-                dry_run: bool,
-            ) -> Result<$crate::import::TokenCounts> {
-                let mut tx = self.write_tx().await?;
-                let mut counts = $crate::import::TokenCounts::default();
-                for batch in tokens.chunks($crate::sql::import::BATCH) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at) ",
-                    );
-                    insert.push_values(batch, |mut row, token| {
-                        row.push_bind(token.jti.clone())
-                            .push_bind(token.user_id)
-                            .push_bind(token.jti.clone())
-                            .push_bind(token.created_at)
-                            .push_bind(token.expires_at);
-                    });
-                    insert.push(" ON CONFLICT (jti) DO NOTHING");
-                    counts.recorded += insert.build().execute(&mut *tx).await?.rows_affected();
-                    for token in batch {
-                        let Some(at) = token.blacklisted_at else {
-                            continue;
-                        };
-                        let done = sqlx::query(
-                            "UPDATE refresh_tokens SET blacklisted_at = $1
-                             WHERE jti = $2 AND blacklisted_at IS NULL",
-                        )
-                        .bind(at)
-                        .bind(&token.jti)
-                        .execute(&mut *tx)
-                        .await?;
-                        counts.blacklisted += done.rows_affected();
-                    }
-                }
-                if dry_run {
-                    tx.rollback().await?;
-                } else {
-                    tx.commit().await?;
-                }
-                Ok(counts)
             }
         }
     };

@@ -23,6 +23,23 @@ macro_rules! tokens_sql {
             Ok(())
         }
 
+        /// Blacklists `jti` at `at` unless it already is; whether this call did.
+        async fn mark_blacklisted(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            jti: &str,
+            at: i64,
+        ) -> Result<bool> {
+            let done = sqlx::query(
+                "UPDATE refresh_tokens SET blacklisted_at = $1
+                 WHERE jti = $2 AND blacklisted_at IS NULL",
+            )
+            .bind(at)
+            .bind(jti)
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
         #[async_trait::async_trait]
         impl $crate::TokenStore for $store {
             async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()> {
@@ -53,16 +70,9 @@ macro_rules! tokens_sql {
             async fn blacklist(&self, token: &RefreshToken, now: i64) -> Result<bool> {
                 let mut tx = self.write_tx().await?;
                 insert_if_absent(&mut tx, token, now).await?;
-                let done = sqlx::query(
-                    "UPDATE refresh_tokens SET blacklisted_at = $1
-                     WHERE jti = $2 AND blacklisted_at IS NULL",
-                )
-                .bind(now)
-                .bind(&token.jti)
-                .execute(&mut *tx)
-                .await?;
+                let blacklisted = mark_blacklisted(&mut tx, &token.jti, now).await?;
                 tx.commit().await?;
-                Ok(done.rows_affected() == 1)
+                Ok(blacklisted)
             }
 
             async fn rotate(
