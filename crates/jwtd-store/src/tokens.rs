@@ -62,7 +62,8 @@ pub trait TokenStore: Send + Sync {
     async fn revoke_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<bool>;
     /// Records a token issued in the same second as the user's last "log out everywhere" but
     /// after it, so it is told apart from the tokens that logout refused (`iat` has whole
-    /// seconds only). The rows of an earlier logout go when the user logs out again.
+    /// seconds only). The rows of an earlier logout go when the user logs out again, or when
+    /// their token expires (`flush_expired`).
     async fn record_issued_after_logout(
         &self,
         jti: &str,
@@ -72,7 +73,8 @@ pub trait TokenStore: Send + Sync {
     /// Whether [`TokenStore::record_issued_after_logout`] recorded `jti` for `user_id`.
     async fn issued_after_logout(&self, jti: &str, user_id: i64) -> Result<bool>;
     /// Deletes at most `batch` refresh-token rows (blacklist entries included) whose token
-    /// expired before `cutoff`; returns how many. Callers loop until it returns less than
+    /// expired before `cutoff`, and as many expired `issued_after_logout` records; returns how
+    /// many refresh-token rows. Callers loop until it returns less than
     /// `batch`, so each call is one short transaction.
     async fn flush_expired(&self, cutoff: i64, batch: u32) -> Result<u64>;
 }

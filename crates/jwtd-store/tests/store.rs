@@ -371,6 +371,19 @@ async fn tokens_issued_after_a_logout_in_its_second_are_remembered_until_the_nex
     assert!(store.issued_after_logout("fresh", alice.id).await.unwrap());
     assert!(!store.issued_after_logout("fresh", bob.id).await.unwrap());
     assert!(!store.issued_after_logout("other", alice.id).await.unwrap());
+    // Records go with their token at flush-expired.
+    store
+        .record_issued_after_logout("expired", alice.id, 50)
+        .await
+        .unwrap();
+    store.flush_expired(60, 100).await.unwrap();
+    assert!(
+        !store
+            .issued_after_logout("expired", alice.id)
+            .await
+            .unwrap()
+    );
+    assert!(store.issued_after_logout("fresh", alice.id).await.unwrap());
     store
         .revoke_user_tokens(alice.id, 20_000_000)
         .await

@@ -199,6 +199,15 @@ macro_rules! tokens_sql {
                 .bind(i64::from(batch))
                 .execute(&self.writer)
                 .await?;
+                // Records of tokens issued after a logout go when their token does.
+                sqlx::query(
+                    "DELETE FROM issued_after_logout WHERE jti IN
+                         (SELECT jti FROM issued_after_logout WHERE expires_at < $1 LIMIT $2)",
+                )
+                .bind(expired_before)
+                .bind(i64::from(batch))
+                .execute(&self.writer)
+                .await?;
                 Ok(done.rows_affected())
             }
         }
