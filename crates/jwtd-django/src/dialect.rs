@@ -12,11 +12,12 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// The sqlx URL for a Django database URL or file path, and its dialect. SQLite files are
-    /// opened read-only: the import never writes to the Django site's database.
-    pub fn of_url(url: &str) -> Result<(String, Dialect)> {
+    /// The sqlx URL for a Django database URL or file path, and its dialect. A SQLite file is
+    /// opened read-only unless `writes` (it is never created).
+    pub fn of_url(url: &str, writes: bool) -> Result<(String, Dialect)> {
+        let mode = if writes { "rw" } else { "ro" };
         if let Some(path) = url.strip_prefix("sqlite://") {
-            return Ok((format!("sqlite://{path}?mode=ro"), Dialect::Sqlite));
+            return Ok((format!("sqlite://{path}?mode={mode}"), Dialect::Sqlite));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok((url.to_owned(), Dialect::Postgres));
@@ -25,7 +26,7 @@ impl Dialect {
             return Ok((url.replacen("mariadb://", "mysql://", 1), Dialect::MySql));
         }
         if !url.contains("://") && !url.is_empty() {
-            return Ok((format!("sqlite://{url}?mode=ro"), Dialect::Sqlite));
+            return Ok((format!("sqlite://{url}?mode={mode}"), Dialect::Sqlite));
         }
         Err(DjangoError::UnsupportedUrl(url.to_owned()))
     }
@@ -42,6 +43,26 @@ impl Dialect {
             Dialect::Sqlite => format!("CAST(strftime('%s', {column}) AS INTEGER)"),
             Dialect::Postgres => format!("CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"),
             Dialect::MySql => format!("TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column})"),
+        }
+    }
+
+    /// The `n`th (1-based) bound parameter: `$n` (PostgreSQL; SQLite reads it too), `?` (MySQL,
+    /// positional).
+    pub fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::MySql => "?".to_owned(),
+            Dialect::Sqlite | Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// A bound epoch-seconds parameter as a Django `DateTimeField` value (UTC).
+    pub fn timestamp(self, parameter: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("strftime('%Y-%m-%d %H:%M:%f', {parameter}, 'unixepoch')"),
+            Dialect::Postgres => format!("to_timestamp({parameter})"),
+            Dialect::MySql => {
+                format!("DATE_ADD('1970-01-01 00:00:00', INTERVAL {parameter} SECOND)")
+            }
         }
     }
 
@@ -116,20 +137,15 @@ mod tests {
 
     #[test]
     fn urls_name_their_database() {
-        let sqlite = Dialect::of_url("sqlite:///srv/site/db.sqlite3").unwrap();
-        assert_eq!(
-            sqlite,
-            (
-                "sqlite:///srv/site/db.sqlite3?mode=ro".into(),
-                Dialect::Sqlite
-            )
-        );
-        assert_eq!(Dialect::of_url("db.sqlite3").unwrap().1, Dialect::Sqlite);
-        assert_eq!(
-            Dialect::of_url("postgres://u@h/db").unwrap().1,
-            Dialect::Postgres
-        );
-        assert_eq!(Dialect::of_url("mysql://u@h/db").unwrap().1, Dialect::MySql);
-        assert!(Dialect::of_url("oracle://x").is_err());
+        let sqlite = Dialect::of_url("sqlite:///srv/site/db.sqlite3", false).unwrap();
+        let expected = "sqlite:///srv/site/db.sqlite3?mode=ro".to_owned();
+        assert_eq!(sqlite, (expected, Dialect::Sqlite));
+        let writable = Dialect::of_url("db.sqlite3", true).unwrap();
+        assert_eq!(writable.0, "sqlite://db.sqlite3?mode=rw");
+        let postgres = Dialect::of_url("postgres://u@h/db", false).unwrap();
+        assert_eq!(postgres.1, Dialect::Postgres);
+        let mysql = Dialect::of_url("mysql://u@h/db", false).unwrap();
+        assert_eq!(mysql.1, Dialect::MySql);
+        assert!(Dialect::of_url("oracle://x", false).is_err());
     }
 }

@@ -1,16 +1,19 @@
 //! jwtd-django: reads a Django site's database — its users (the default `auth_user` or a custom
 //! `AUTH_USER_MODEL`), their groups, and SimpleJWT's outstanding and blacklisted tokens — on
-//! SQLite, PostgreSQL or MySQL/MariaDB. It only reads; what becomes of the rows is the caller's
-//! business (`jwtd import django`).
+//! SQLite, PostgreSQL or MySQL/MariaDB. The import (`jwtd import django`) only reads; [`live`]
+//! adds the two writes serving a site's users in place needs (`last_login`, a re-hash).
 //!
 //! * [`dialect`]: the SQL that differs between the three databases;
 //! * [`schema`]: finding the user table, its columns, its groups table;
-//! * [`read`]: the rows, as [`DjangoUser`] and [`DjangoToken`].
+//! * [`read`]: the rows, as [`DjangoUser`] and [`DjangoToken`];
+//! * [`live`]: one user at a time from a live site, and the writes jwtd may make there.
 
 pub mod dialect;
+pub mod live;
 pub mod read;
 pub mod schema;
 
+pub use live::LiveUsers;
 pub use read::{DjangoToken, DjangoUser, Snapshot};
 
 use dialect::Dialect;
@@ -68,7 +71,17 @@ impl DjangoDb {
     /// Connects to `url`: `sqlite:///path`, a file path (SQLite, opened read-only),
     /// `postgres://…` or `mysql://…`.
     pub async fn connect(url: &str) -> Result<DjangoDb> {
-        let (url, dialect) = Dialect::of_url(url)?;
+        DjangoDb::open(url, false).await
+    }
+
+    /// [`DjangoDb::connect`] for a site jwtd also writes to ([`live`]: `last_login`, re-hashes):
+    /// a SQLite file is opened read-write (never created).
+    pub async fn connect_for_writes(url: &str) -> Result<DjangoDb> {
+        DjangoDb::open(url, true).await
+    }
+
+    async fn open(url: &str, writes: bool) -> Result<DjangoDb> {
+        let (url, dialect) = Dialect::of_url(url, writes)?;
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(2)

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::dialect::Dialect;
@@ -82,6 +83,16 @@ pub(crate) async fn snapshot(
 }
 
 async fn users(pool: &AnyPool, dialect: Dialect, schema: &UserSchema) -> Result<Vec<DjangoUser>> {
+    let query = format!("{} ORDER BY id", user_select(dialect, schema));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(query))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+/// `SELECT <the user's columns as plain values> FROM <user table>`, in [`user_from_row`]'s
+/// order. A column the model lacks takes Django's default (`is_active`: active).
+pub(crate) fn user_select(dialect: Dialect, schema: &UserSchema) -> String {
     let text = |column: &str| format!("COALESCE({}, '')", dialect.text(column));
     let flag = |column: &str, absent: &str| {
         if schema.has(column) {
@@ -102,9 +113,9 @@ async fn users(pool: &AnyPool, dialect: Dialect, schema: &UserSchema) -> Result<
     } else {
         "''".to_owned()
     };
-    let query = format!(
+    format!(
         "SELECT {id}, {login}, {email}, {password}, {active}, {staff}, {superuser}, \
-         {last_login}, {date_joined} FROM {table} ORDER BY id",
+         {last_login}, {date_joined} FROM {table}",
         id = dialect.text("id"),
         login = text(&schema.login),
         password = text("password"),
@@ -114,26 +125,23 @@ async fn users(pool: &AnyPool, dialect: Dialect, schema: &UserSchema) -> Result<
         last_login = epoch("last_login"),
         date_joined = epoch("date_joined"),
         table = schema.table,
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(query))
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(DjangoUser {
-                id: row.try_get(0)?,
-                login: row.try_get(1)?,
-                email: row.try_get(2)?,
-                password: row.try_get(3)?,
-                is_active: row.try_get::<i64, _>(4)? != 0,
-                is_staff: row.try_get::<i64, _>(5)? != 0,
-                is_superuser: row.try_get::<i64, _>(6)? != 0,
-                last_login: row.try_get(7)?,
-                date_joined: row.try_get(8)?,
-                groups: Vec::new(),
-            })
-        })
-        .collect()
+    )
+}
+
+/// A row of [`user_select`], its groups not yet read.
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<DjangoUser> {
+    Ok(DjangoUser {
+        id: row.try_get(0)?,
+        login: row.try_get(1)?,
+        email: row.try_get(2)?,
+        password: row.try_get(3)?,
+        is_active: row.try_get::<i64, _>(4)? != 0,
+        is_staff: row.try_get::<i64, _>(5)? != 0,
+        is_superuser: row.try_get::<i64, _>(6)? != 0,
+        last_login: row.try_get(7)?,
+        date_joined: row.try_get(8)?,
+        groups: Vec::new(),
+    })
 }
 
 async fn tokens(pool: &AnyPool, dialect: Dialect) -> Result<Vec<DjangoToken>> {

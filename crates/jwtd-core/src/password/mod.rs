@@ -86,6 +86,12 @@ impl Hasher {
         }
     }
 
+    /// A Django `pbkdf2_sha256` hash (Django's default hasher; 5.2 uses 1,000,000 iterations):
+    /// what jwtd writes into a live Django site's database, so Django itself still verifies it.
+    pub fn hash_pbkdf2_sha256(password: &str, iterations: u32) -> String {
+        django::encode_pbkdf2_sha256(password, iterations)
+    }
+
     /// The Django hasher `stored` names (`pbkdf2_sha256`, `unsalted_md5`, …), from its form
     /// alone — no hashing, so an importer can sort 100,000 rows in no time; `None` for unusable
     /// passwords and unknown formats.
@@ -143,6 +149,23 @@ mod tests {
             assert!(!v.matches);
             assert_eq!(v.work, real.work, "{stored:?}");
         }
+    }
+
+    #[test]
+    fn django_pbkdf2_hashes_are_made_as_django_makes_them() {
+        let encoded = Hasher::hash_pbkdf2_sha256("s3cret", 1000);
+        let fields: Vec<&str> = encoded.split('$').collect();
+        assert_eq!(fields[..2], ["pbkdf2_sha256", "1000"]);
+        assert_eq!(fields[2].len(), 22);
+        assert!(fields[2].bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(fields[3].len(), 44, "padded base64 of 32 bytes");
+        assert!(cheap().verify("s3cret", Some(&encoded)).matches);
+        assert!(!cheap().verify("s3cret!", Some(&encoded)).matches);
+        assert_ne!(
+            encoded,
+            Hasher::hash_pbkdf2_sha256("s3cret", 1000),
+            "salts differ"
+        );
     }
 
     #[test]

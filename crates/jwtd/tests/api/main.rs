@@ -12,6 +12,8 @@ mod contract_obtain;
 mod contract_refresh;
 mod django_hashes;
 mod django_import;
+mod django_live;
+mod django_site;
 mod enumeration;
 mod flush;
 mod operations;

@@ -2,7 +2,7 @@
 """Builds a Django site's database for jwtd's import tests, with Django's own code, and prints
 what it holds as JSON: `fixture.py create` migrates and adds users made with every hasher, an
 inactive user, an unusable password, groups and SimpleJWT tokens; `fixture.py change` then
-changes a password, deactivates a user and adds one. Settings come from the environment (see
+changes a password, deactivates a user and adds one; `fixture.py run CODE` runs ORM code. Settings come from the environment (see
 djangosite/settings.py)."""
 import hashlib
 import json
@@ -147,5 +147,16 @@ def change():
                       "added": newcomer.pk}))
 
 
+def run(code):
+    """Runs ORM code (with User, Group and hashers in scope); prints its `result` as JSON."""
+    scope = {"User": User, "Group": Group, "hashers": hashers}
+    exec(code, scope)
+    print(json.dumps(scope.get("result")))
+
+
 if __name__ == "__main__":
-    {"create": create, "change": change}[sys.argv[1]]()
+    command = sys.argv[1]
+    if command == "run":
+        run(sys.argv[2])
+    else:
+        {"create": create, "change": change}[command]()

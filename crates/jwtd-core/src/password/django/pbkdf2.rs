@@ -42,3 +42,35 @@ where
         },
     })
 }
+
+/// Django's `PBKDF2PasswordHasher.encode`: a fresh 22-character salt of `[a-zA-Z0-9]` (128 bits,
+/// as Django 3.2+ makes them), the padded standard base64 of the 32-byte SHA-256 derivation.
+pub(in crate::password) fn encode_sha256(password: &str, iterations: u32) -> String {
+    let salt = random_salt();
+    let mut derived = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
+    let hash = base64::engine::general_purpose::STANDARD.encode(derived);
+    format!("pbkdf2_sha256${iterations}${salt}${hash}")
+}
+
+/// `get_random_string(22)`: uniform over 62 characters (bytes ≥ 248 are drawn again, so the
+/// modulo does not favour any).
+fn random_salt() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut salt = String::with_capacity(22);
+    while salt.len() < 22 {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the OS random generator answers");
+        for b in bytes.into_iter().filter(|b| *b < 248) {
+            if salt.len() < 22 {
+                salt.push(char::from(ALPHABET[usize::from(b % 62)]));
+            }
+        }
+    }
+    salt
+}

@@ -1,0 +1,122 @@
+//! One user at a time, from a live Django database: what serving a Django site's users in place
+//! needs (issue 13's Django-database mode) — the user a login or a token names, with its groups,
+//! read fresh on every call so a change made in Django counts at once; and the two writes jwtd
+//! may make, `last_login` and a re-hashed password.
+
+use sqlx::AnyPool;
+
+use crate::dialect::Dialect;
+use crate::read::{DjangoUser, user_from_row, user_select};
+use crate::schema::{self, UserSchema};
+use crate::{DjangoDb, ReadOptions, Result};
+
+/// The user table of a live Django site, its statements prepared once.
+pub struct LiveUsers {
+    pool: AnyPool,
+    dialect: Dialect,
+    schema: UserSchema,
+    by_id: String,
+    by_login: String,
+    groups: Option<String>,
+}
+
+impl DjangoDb {
+    /// Finds the user table (as [`DjangoDb::read`] does) and prepares its lookups.
+    pub async fn live_users(&self, options: &ReadOptions) -> Result<LiveUsers> {
+        let schema = schema::user_schema(&self.pool, self.dialect, options).await?;
+        let dialect = self.dialect;
+        let select = user_select(dialect, &schema);
+        let p1 = dialect.placeholder(1);
+        let groups = schema.groups.as_ref().map(|groups| {
+            format!(
+                "SELECT {} FROM {} m JOIN auth_group g ON g.id = m.group_id \
+                 WHERE m.{} = {p1} ORDER BY g.name",
+                dialect.text("g.name"),
+                groups.table,
+                groups.user_column,
+            )
+        });
+        Ok(LiveUsers {
+            pool: self.pool.clone(),
+            dialect,
+            // Exact, as Django's ModelBackend (`get_by_natural_key`) matches, and indexed.
+            by_login: format!("{select} WHERE {} = {p1}", schema.login),
+            by_id: format!("{select} WHERE id = {p1}"),
+            groups,
+            schema,
+        })
+    }
+}
+
+impl LiveUsers {
+    pub fn schema(&self) -> &UserSchema {
+        &self.schema
+    }
+
+    pub async fn by_id(&self, id: i64) -> Result<Option<DjangoUser>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(self.by_id.as_str()))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        self.with_groups(row).await
+    }
+
+    /// The user whose login column (`USERNAME_FIELD`) is `login`, exactly.
+    pub async fn by_login(&self, login: &str) -> Result<Option<DjangoUser>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(self.by_login.as_str()))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        self.with_groups(row).await
+    }
+
+    async fn with_groups(&self, row: Option<sqlx::any::AnyRow>) -> Result<Option<DjangoUser>> {
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut user = user_from_row(&row)?;
+        if let (Some(groups), Ok(id)) = (&self.groups, user.id.parse::<i64>()) {
+            user.groups = sqlx::query_scalar(sqlx::AssertSqlSafe(groups.as_str()))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        }
+        Ok(Some(user))
+    }
+
+    /// Django's `update_last_login`: `last_login` = `at` (epoch seconds, UTC).
+    pub async fn record_login(&self, id: i64, at: i64) -> Result<()> {
+        let query = format!(
+            "UPDATE {} SET last_login = {} WHERE id = {}",
+            self.schema.table,
+            self.dialect.timestamp(&self.dialect.placeholder(1)),
+            self.dialect.placeholder(2),
+        );
+        sqlx::query(sqlx::AssertSqlSafe(query))
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the password hash with `new` while it is still `old` (a password changed in
+    /// Django meanwhile is left alone); whether it did.
+    pub async fn replace_password(&self, id: i64, old: &str, new: &str) -> Result<bool> {
+        let p = |n| self.dialect.placeholder(n);
+        let query = format!(
+            "UPDATE {} SET password = {} WHERE id = {} AND password = {}",
+            self.schema.table,
+            p(1),
+            p(2),
+            p(3)
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(query))
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
