@@ -190,25 +190,26 @@ macro_rules! tokens_sql {
 
             async fn flush_expired(&self, expired_before: i64, batch: u32) -> Result<u64> {
                 // One bounded batch per call (one short write transaction), so a large flush
-                // never holds the write lock for long while the server keeps serving.
-                let done = sqlx::query(
+                // never holds the write lock for long while the server keeps serving. Records of
+                // tokens issued after a logout go when their token does.
+                let mut removed = [0; 2];
+                for (sql, count) in [
                     "DELETE FROM refresh_tokens WHERE jti IN
                          (SELECT jti FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
-                )
-                .bind(expired_before)
-                .bind(i64::from(batch))
-                .execute(&self.writer)
-                .await?;
-                // Records of tokens issued after a logout go when their token does.
-                sqlx::query(
                     "DELETE FROM issued_after_logout WHERE jti IN
                          (SELECT jti FROM issued_after_logout WHERE expires_at < $1 LIMIT $2)",
-                )
-                .bind(expired_before)
-                .bind(i64::from(batch))
-                .execute(&self.writer)
-                .await?;
-                Ok(done.rows_affected())
+                ]
+                .into_iter()
+                .zip(&mut removed)
+                {
+                    let statement = sqlx::query(sql).bind(expired_before);
+                    *count = statement
+                        .bind(i64::from(batch))
+                        .execute(&self.writer)
+                        .await?
+                        .rows_affected();
+                }
+                Ok(removed[0])
             }
         }
     };
