@@ -8,6 +8,7 @@
 //! * [`clock`]: the instant a request is handled at, settable in tests.
 
 pub mod clock;
+pub mod hex;
 pub mod i18n;
 pub mod password;
 pub mod settings;

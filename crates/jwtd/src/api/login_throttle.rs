@@ -35,7 +35,7 @@ impl Counters {
             LoginField::Email => login.to_lowercase(),
         };
         let digest = Sha256::digest(normalized.as_bytes());
-        let account = format!("account:{}", hex(&digest));
+        let account = format!("account:{}", jwtd_core::hex::lower(&digest));
         Counters {
             keys: vec![
                 (format!("ip:{ip}"), policy(throttle.ip_failures)),
@@ -67,8 +67,4 @@ impl Counters {
         }
         Ok(())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -12,7 +12,7 @@ const MAX_COST: u32 = 16;
 
 pub(super) fn verify_sha256(password: &str, bcrypt_string: &str) -> Option<Outcome> {
     let digest = Sha256::digest(password.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::hex::lower(&digest);
     check(hex.as_bytes(), bcrypt_string, "bcrypt_sha256")
 }
 

@@ -41,11 +41,7 @@ fn salted<D: Digest>(
     let mut digest = D::new();
     digest.update(salt.as_bytes());
     digest.update(password.as_bytes());
-    let computed: String = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let computed = crate::hex::lower(&digest.finalize());
     Some(Outcome {
         matches: computed.as_bytes().ct_eq(hex.as_bytes()).into(),
         work: HashWork {
