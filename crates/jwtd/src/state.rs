@@ -25,8 +25,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Read once per request (the `Now` extractor); a manual clock in tests.
     pub clock: Clock,
-    /// This deployment's OpenAPI document.
-    pub openapi: serde_json::Value,
+    /// This deployment's OpenAPI document, serialized once at start.
+    pub openapi: axum::body::Bytes,
     /// The `route` label of each served path (trailing slash trimmed), from the endpoint table.
     route_labels: HashMap<String, &'static str>,
     pub offered_languages: Vec<Lang>,
@@ -76,7 +76,9 @@ impl AppState {
             hashing,
             metrics,
             clock,
-            openapi: published.openapi,
+            openapi: serde_json::to_vec(&published.openapi)
+                .expect("a JSON value serializes")
+                .into(),
             route_labels,
             www_authenticate,
         }))

@@ -61,7 +61,10 @@ pub async fn metrics(State(app): State<AppState>) -> impl axum::response::IntoRe
     )
 }
 
-/// `GET /openapi.json`: this deployment's OpenAPI document.
-pub async fn openapi(State(app): State<AppState>) -> Json<serde_json::Value> {
-    Json(app.openapi.clone())
+/// `GET /openapi.json`: this deployment's OpenAPI document (its bytes are shared, not copied).
+pub async fn openapi(State(app): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        app.openapi.clone(),
+    )
 }
