@@ -40,6 +40,15 @@ impl UserRules {
     }
 }
 
+/// SimpleJWT's revocation value (`get_md5_hash_password`): the MD5 of the user's stored password
+/// hash, upper-case hex. jwtd's own users carry a random value instead (replaced with the
+/// password, and at "log out everywhere"); a live Django site's users carry this one, so the
+/// site's own `JWTAuthentication` agrees with jwtd about which tokens a password change killed.
+pub fn simplejwt_revoke_value(password_hash: &str) -> String {
+    use md5::Digest as _;
+    crate::hex::lower(&md5::Md5::digest(password_hash.as_bytes())).to_uppercase()
+}
+
 /// What the rules need to know of the user a token names.
 #[derive(Clone, Copy, Debug)]
 pub struct Standing<'a> {
@@ -228,6 +237,15 @@ mod tests {
         assert_eq!(
             check(&rules, &tokens, &payload, IpAddr::from(IP), Some(&inactive)),
             Verdict::Allowed
+        );
+    }
+
+    #[test]
+    fn simplejwts_revoke_value_is_the_md5_of_the_hash() {
+        // SimpleJWT 5.5.1: rest_framework_simplejwt.utils.get_md5_hash_password(…)
+        assert_eq!(
+            super::simplejwt_revoke_value("pbkdf2_sha256$1000000$salt$hash"),
+            "A1C86D99A9B04CAA4782947A89B21B4F"
         );
     }
 }

@@ -66,6 +66,18 @@ impl Dialect {
         }
     }
 
+    /// `INSERT INTO <rest>` that skips rows whose unique key is already there, as Django's
+    /// `get_or_create` ends (PostgreSQL and SQLite: `ON CONFLICT DO NOTHING`; MySQL:
+    /// `INSERT IGNORE`).
+    pub fn insert_unless_present(self, rest: &str) -> String {
+        match self {
+            Dialect::MySql => format!("INSERT IGNORE INTO {rest}"),
+            Dialect::Sqlite | Dialect::Postgres => {
+                format!("INSERT INTO {rest} ON CONFLICT DO NOTHING")
+            }
+        }
+    }
+
     /// `column` as text (ids: integers, or UUIDs that the caller refuses).
     pub fn text(self, column: &str) -> String {
         match self {

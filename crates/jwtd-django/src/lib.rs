@@ -6,15 +6,21 @@
 //! * [`dialect`]: the SQL that differs between the three databases;
 //! * [`schema`]: finding the user table, its columns, its groups table;
 //! * [`read`]: the rows, as [`DjangoUser`] and [`DjangoToken`];
-//! * [`live`]: one user at a time from a live site, and the writes jwtd may make there.
+//! * [`live`]: one user at a time from a live site, and the writes jwtd may make there;
+//! * [`blacklist`]: SimpleJWT's blacklist tables, shared with a live site;
+//! * [`store`]: jwtd's store in the Django-database mode — users from the site, the rest from
+//!   jwtd's own store.
 
+pub mod blacklist;
 pub mod dialect;
 pub mod live;
 pub mod read;
 pub mod schema;
+pub mod store;
 
 pub use live::LiveUsers;
 pub use read::{DjangoToken, DjangoUser, Snapshot};
+pub use store::{DjangoStore, SiteConfig};
 
 use dialect::Dialect;
 use sqlx::AnyPool;
@@ -80,13 +86,27 @@ impl DjangoDb {
         DjangoDb::open(url, true).await
     }
 
+    /// The connection a live site is served over (the Django-database mode): written to, with
+    /// the server's pool limits.
+    pub async fn connect_live(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: std::time::Duration,
+    ) -> Result<DjangoDb> {
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(acquire_timeout);
+        DjangoDb::open_with(url, true, options).await
+    }
+
     async fn open(url: &str, writes: bool) -> Result<DjangoDb> {
+        DjangoDb::open_with(url, writes, AnyPoolOptions::new().max_connections(2)).await
+    }
+
+    async fn open_with(url: &str, writes: bool, options: AnyPoolOptions) -> Result<DjangoDb> {
         let (url, dialect) = Dialect::of_url(url, writes)?;
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(2)
-            .connect(&url)
-            .await?;
+        let pool = options.connect(&url).await?;
         Ok(DjangoDb { pool, dialect })
     }
 

@@ -17,6 +17,8 @@ pub struct LiveUsers {
     schema: UserSchema,
     by_id: String,
     by_login: String,
+    by_username: Option<String>,
+    by_email: Option<String>,
     groups: Option<String>,
 }
 
@@ -36,11 +38,20 @@ impl DjangoDb {
                 groups.user_column,
             )
         });
+        // Exact, as Django's ModelBackend (`get_by_natural_key`) and `objects.get` match; an
+        // email case-insensitively, as jwtd's own email logins (and the exchanger seed's site)
+        // match. Two rows are fetched so a value that is not unique (`auth_user.email`, or two
+        // addresses differing in case) names nobody.
+        let by_column = |column: &str| format!("{select} WHERE {column} = {p1} LIMIT 2");
+        let by_email = schema
+            .has("email")
+            .then(|| format!("{select} WHERE UPPER(email) = UPPER({p1}) LIMIT 2"));
         Ok(LiveUsers {
             pool: self.pool.clone(),
             dialect,
-            // Exact, as Django's ModelBackend (`get_by_natural_key`) matches, and indexed.
-            by_login: format!("{select} WHERE {} = {p1}", schema.login),
+            by_login: by_column(&schema.login),
+            by_username: schema.has("username").then(|| by_column("username")),
+            by_email,
             by_id: format!("{select} WHERE id = {p1}"),
             groups,
             schema,
@@ -63,11 +74,46 @@ impl LiveUsers {
 
     /// The user whose login column (`USERNAME_FIELD`) is `login`, exactly.
     pub async fn by_login(&self, login: &str) -> Result<Option<DjangoUser>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(self.by_login.as_str()))
-            .bind(login)
-            .fetch_optional(&self.pool)
+        self.the_one(&self.by_login, login).await
+    }
+
+    /// The user whose `username` is `username`, exactly (none when the model has no such
+    /// column).
+    pub async fn by_username(&self, username: &str) -> Result<Option<DjangoUser>> {
+        match &self.by_username {
+            Some(query) => self.the_one(query, username).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The one user whose `email` is `email`, ignoring case; none when several share it.
+    pub async fn by_email(&self, email: &str) -> Result<Option<DjangoUser>> {
+        match &self.by_email {
+            Some(query) => self.the_one(query, email).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn the_one(&self, query: &str, value: &str) -> Result<Option<DjangoUser>> {
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(query))
+            .bind(value)
+            .fetch_all(&self.pool)
             .await?;
-        self.with_groups(row).await
+        match rows.len() {
+            1 => self.with_groups(rows.pop()).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// Closes the connections.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn with_groups(&self, row: Option<sqlx::any::AnyRow>) -> Result<Option<DjangoUser>> {

@@ -15,6 +15,13 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A database the store reads from is not reachable yet (e.g. a Django site's, still being
+    /// connected to); waiting fixes it.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The users belong to another system (a live Django site), which alone may change them.
+    #[error("the users belong to the Django site: change them there (or with manage.py)")]
+    UsersElsewhere,
 }
 
 impl StoreError {
@@ -23,8 +30,10 @@ impl StoreError {
     /// race. Everything else (a bad URL, a failed migration, a constraint, a row that does not
     /// decode, SQL the schema does not match) is a fault that waiting will not fix.
     pub fn is_transient(&self) -> bool {
-        let StoreError::Database(e) = self else {
-            return false;
+        let e = match self {
+            StoreError::Database(e) => e,
+            StoreError::Unavailable(_) => return true,
+            _ => return false,
         };
         if matches!(
             e,

@@ -12,6 +12,11 @@ pub trait Health: Send + Sync {
     fn pool_stats(&self) -> (u32, u32);
     /// Whether every migration this binary carries is applied.
     async fn schema_current(&self) -> Result<bool>;
+    /// Answers when the database the users live in does, if that is not this store's own (a
+    /// live Django site's); `None` when it is.
+    async fn users_database(&self) -> Option<Result<()>> {
+        None
+    }
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
 }

@@ -13,6 +13,9 @@ pub struct RefreshToken {
     /// The jti of the first token of the login this one descends from.
     pub family: String,
     pub expires_at: i64,
+    /// The encoded token, as SimpleJWT's `OutstandingToken.token` keeps it (written only into a
+    /// Django site's blacklist tables; jwtd's own store does not keep it).
+    pub encoded: String,
 }
 
 /// What the store knows about a refresh token.
@@ -54,12 +57,18 @@ pub trait TokenStore: Send + Sync {
     /// Atomically replaces the old token by the new: exactly one caller per old token gets
     /// [`Rotation::Rotated`], however many race, and the old one is blacklisted when asked.
     async fn rotate(&self, succession: Succession<'_>, now: i64) -> Result<Rotation>;
-    /// Blacklists every token of a login's family (reuse detection); returns how many.
-    async fn revoke_family(&self, family: &str, now: i64) -> Result<u64>;
+    /// Blacklists every token of a login's family (reuse detection); returns the jtis it
+    /// blacklisted.
+    async fn revoke_family(&self, family: &str, now: i64) -> Result<Vec<String>>;
     /// "Log out everywhere" at `at_micros` (epoch microseconds): refuses the user's tokens
     /// issued before that instant, blacklists their refresh tokens and replaces the revocation
     /// value. False when no such user exists.
     async fn revoke_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<bool>;
+    /// [`TokenStore::revoke_user_tokens`] for a user jwtd does not hold (a live Django site's):
+    /// the instant is kept by user id alone.
+    async fn revoke_external_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<()>;
+    /// When a user jwtd does not hold last logged out everywhere (epoch microseconds).
+    async fn external_logged_out_at(&self, user_id: i64) -> Result<Option<i64>>;
     /// Records a token issued in the same second as the user's last "log out everywhere" but
     /// after it, so it is told apart from the tokens that logout refused (`iat` has whole
     /// seconds only). The rows of an earlier logout go when the user logs out again, or when

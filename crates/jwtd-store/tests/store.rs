@@ -49,6 +49,7 @@ fn token(jti: &str, family: &str) -> RefreshToken {
         user_id: Some(1),
         family: family.into(),
         expires_at: 2_000_000_000,
+        encoded: format!("token {jti}"),
     }
 }
 
@@ -337,7 +338,10 @@ async fn families_and_users_can_be_revoked() {
         store.token_state("root").await.unwrap().unwrap().rotated_at,
         Some(2)
     );
-    assert_eq!(store.revoke_family("root", 3).await.unwrap(), 2);
+    let mut revoked = store.revoke_family("root", 3).await.unwrap();
+    revoked.sort();
+    assert_eq!(revoked, ["child", "root"]);
+    assert!(store.revoke_family("root", 4).await.unwrap().is_empty());
     assert!(store.is_blacklisted("child").await.unwrap());
 
     let alice = store.create_user(user("alice", ""), 1).await.unwrap();
@@ -351,6 +355,30 @@ async fn families_and_users_can_be_revoked() {
     assert_eq!(after.logged_out_at, Some(9_500_000));
     assert_ne!(after.revoke_key, alice.revoke_key);
     assert!(!store.revoke_user_tokens(999, 9).await.unwrap());
+}
+
+#[tokio::test]
+async fn users_held_elsewhere_log_out_by_id() {
+    let (_dir, store) = fresh().await;
+    let mut theirs = token("theirs", "theirs");
+    theirs.user_id = Some(42);
+    store.add_refresh_token(&theirs, 1).await.unwrap();
+    assert_eq!(store.external_logged_out_at(42).await.unwrap(), None);
+    store
+        .revoke_external_user_tokens(42, 7_000_000)
+        .await
+        .unwrap();
+    store
+        .revoke_external_user_tokens(42, 9_000_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.external_logged_out_at(42).await.unwrap(),
+        Some(9_000_000),
+        "the last logout counts"
+    );
+    assert!(store.is_blacklisted("theirs").await.unwrap());
+    assert_eq!(store.external_logged_out_at(43).await.unwrap(), None);
 }
 
 #[tokio::test]

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use jwtd_core::password::Hasher;
+use jwtd_core::settings::DjangoRoles;
 use jwtd_core::token::TokenService;
 use jwtd_core::{Clock, Settings};
+use jwtd_django::{DjangoStore, ReadOptions, SiteConfig};
 use jwtd_store::{PoolConfig, Store, redact_url};
 use tokio::net::TcpListener;
 
@@ -81,6 +83,51 @@ pub async fn open_store_patiently(settings: &Settings) -> anyhow::Result<Arc<dyn
     }
 }
 
+/// In the Django-database mode (`[django]`), the store that serves the site's users from its
+/// own database and keeps the rest in `own`; otherwise `own` itself. The site's database is
+/// connected to in the background: jwtd serves (503 for what needs a user) until it answers.
+pub fn serve_django_users(
+    settings: &Settings,
+    own: Arc<dyn Store>,
+) -> anyhow::Result<Arc<dyn Store>> {
+    let Some(django) = &settings.django else {
+        return Ok(own);
+    };
+    let config = SiteConfig {
+        database_url: django.database_url.clone(),
+        read: ReadOptions {
+            user_table: django.user_table.clone(),
+            login_field: Some(settings.login_field.name().to_owned()),
+            groups: django.roles == DjangoRoles::Groups,
+        },
+        max_connections: settings.database_pool_size,
+        acquire_timeout: settings.database_acquire_timeout,
+        writes_last_login: settings.update_last_login,
+        writes_passwords: django.writes_passwords(),
+    };
+    let store = DjangoStore::start(own, config).context("setting `django.database_url`")?;
+    Ok(Arc::new(store))
+}
+
+/// Waits (up to `database_acquire_timeout`, at least 5 s) until the database the users live in
+/// answers: at once for jwtd's own, a Django site's once connected. For commands that start,
+/// work and stop.
+pub async fn users_database_ready(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
+    let patience = settings
+        .database_acquire_timeout
+        .max(Duration::from_secs(5));
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        match store.users_database().await {
+            None | Some(Ok(())) => return Ok(()),
+            Some(Err(e)) if tokio::time::Instant::now() >= deadline => {
+                anyhow::bail!("the Django database did not answer within {patience:?}: {e}")
+            }
+            Some(Err(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 fn pool_config(settings: &Settings) -> PoolConfig {
     PoolConfig {
         max_connections: settings.database_pool_size,
@@ -98,6 +145,7 @@ impl Server {
         settings.validate()?;
         let served = endpoints::resolve(&settings)?;
         let store = open_store_patiently(&settings).await?;
+        let store = serve_django_users(&settings, store)?;
         let secret = match &settings.signing_key {
             Some(key) => key.0.as_bytes().to_vec(),
             None => {
@@ -112,7 +160,10 @@ impl Server {
             }
         };
         let tokens = TokenService::new(&settings, &secret);
-        let hasher = Hasher::new(&settings.hashing)?;
+        let hasher = match &settings.django {
+            Some(django) => Hasher::django_pbkdf2_sha256(django.pbkdf2_iterations),
+            None => Hasher::new(&settings.hashing)?,
+        };
         let metrics = Metrics::new();
         let hashing = HashPool::new(hasher, settings.hashing.workers, settings.hashing.queue)
             .observed_by(metrics.hash_seconds.clone());

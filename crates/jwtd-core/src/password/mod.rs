@@ -1,6 +1,7 @@
 //! Password hashes in Django's encoded form.
 //!
-//! New hashes are Argon2id, written as Django's `Argon2PasswordHasher` writes them
+//! New hashes are Argon2id (or, serving a live Django site's users, Django's `pbkdf2_sha256`),
+//! written as Django's `Argon2PasswordHasher` writes them
 //! (`argon2$argon2id$v=19$m=…,t=…,p=…$salt$hash`) so the database stays readable by Django.
 //! Every Django hash verifies as it is ([`django`]: PBKDF2, Argon2, bcrypt, scrypt and the
 //! legacy MD5/SHA-1 formats); one of another algorithm or weaker parameters asks for a re-hash.
@@ -36,35 +37,59 @@ pub struct Verification {
 #[error("invalid Argon2 parameters: {0}")]
 pub struct HasherError(String);
 
-/// Hashes new passwords with the configured Argon2id parameters and verifies stored ones.
+/// What new hashes are.
+#[derive(Clone, Debug)]
+enum Scheme {
+    /// jwtd's own users: Argon2id with the configured parameters.
+    Argon2id(Params),
+    /// A live Django site's users (the Django-database mode): Django's default hasher, which
+    /// the site itself verifies, at the site's iteration count.
+    Pbkdf2Sha256 { iterations: u32 },
+}
+
+/// Hashes new passwords with the configured scheme and verifies stored ones.
 pub struct Hasher {
-    params: Params,
+    scheme: Scheme,
     dummy: String,
 }
 
 impl Hasher {
+    /// New hashes are Argon2id with `cfg`'s parameters.
     pub fn new(cfg: &Hashing) -> Result<Self, HasherError> {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(|e| HasherError(e.to_string()))?;
+        Ok(Hasher::with_scheme(Scheme::Argon2id(params)))
+    }
+
+    /// New hashes are Django's `pbkdf2_sha256` at `iterations` (the Django-database mode). The
+    /// dummy hash is one too, so a login for a user the site does not have costs what one for
+    /// a user it has does.
+    pub fn django_pbkdf2_sha256(iterations: u32) -> Self {
+        Hasher::with_scheme(Scheme::Pbkdf2Sha256 { iterations })
+    }
+
+    fn with_scheme(scheme: Scheme) -> Self {
         let mut hasher = Hasher {
-            params,
+            scheme,
             dummy: String::new(),
         };
         hasher.dummy = hasher.hash("jwtd dummy password: no user has it");
-        Ok(hasher)
+        hasher
     }
 
-    fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
-    /// A new Django-format Argon2id hash with a random salt.
+    /// A new hash in Django's encoding with a random salt.
     pub fn hash(&self, password: &str) -> String {
-        let phc = self
-            .argon2()
-            .hash_password(password.as_bytes())
-            .expect("Argon2 with validated parameters and a fresh salt cannot fail");
-        format!("argon2{phc}")
+        match &self.scheme {
+            Scheme::Argon2id(params) => {
+                let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+                    .hash_password(password.as_bytes())
+                    .expect("Argon2 with validated parameters and a fresh salt cannot fail");
+                format!("argon2{phc}")
+            }
+            Scheme::Pbkdf2Sha256 { iterations } => {
+                django::encode_pbkdf2_sha256(password, *iterations)
+            }
+        }
     }
 
     /// Checks `password` against a stored hash, or against the dummy hash when `stored` is
@@ -86,8 +111,7 @@ impl Hasher {
         }
     }
 
-    /// A Django `pbkdf2_sha256` hash (Django's default hasher; 5.2 uses 1,000,000 iterations):
-    /// what jwtd writes into a live Django site's database, so Django itself still verifies it.
+    /// A Django `pbkdf2_sha256` hash (Django's default hasher; 5.2 uses 1,000,000 iterations).
     pub fn hash_pbkdf2_sha256(password: &str, iterations: u32) -> String {
         django::encode_pbkdf2_sha256(password, iterations)
     }
@@ -101,7 +125,12 @@ impl Hasher {
 
     /// The work one verification of a newly made hash costs.
     pub fn work(&self) -> HashWork {
-        django::argon2_work("argon2id", &self.params, 0x13)
+        match &self.scheme {
+            Scheme::Argon2id(params) => django::argon2_work("argon2id", params, 0x13),
+            Scheme::Pbkdf2Sha256 { iterations } => {
+                django::pbkdf2_work("pbkdf2_sha256", *iterations)
+            }
+        }
     }
 }
 
@@ -180,5 +209,23 @@ mod tests {
         .unwrap();
         let v = stronger.verify("pw", Some(&h.hash("pw")));
         assert!(v.matches && v.needs_rehash);
+    }
+
+    #[test]
+    fn the_django_scheme_writes_and_asks_for_djangos_hash() {
+        let h = Hasher::django_pbkdf2_sha256(1000);
+        let encoded = h.hash("pw");
+        assert!(encoded.starts_with("pbkdf2_sha256$1000$"), "{encoded}");
+        let same = h.verify("pw", Some(&encoded));
+        assert!(same.matches && !same.needs_rehash);
+        let argon = h.verify("pw", Some(&cheap().hash("pw")));
+        assert!(argon.matches && argon.needs_rehash, "another algorithm");
+        let fewer = h.verify("pw", Some(&Hasher::hash_pbkdf2_sha256("pw", 999)));
+        assert!(fewer.matches && fewer.needs_rehash, "other iterations");
+        assert_eq!(
+            h.verify("pw", None).work,
+            same.work,
+            "unknown users cost the same"
+        );
     }
 }

@@ -10,6 +10,7 @@
 //! [`duration`] and [`secret`].
 
 pub mod claims;
+pub mod django;
 pub mod duration;
 pub mod operations;
 pub mod protection;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 pub use claims::{Algorithm, Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
+pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
 pub use duration::whole_seconds;
 pub use operations::{Cors, LogFormat, MetricsSettings};
 pub use protection::{Hashing, Throttle};
@@ -120,6 +122,8 @@ pub struct Settings {
     pub cors: Cors,
     /// Prometheus metrics at `GET /metrics`.
     pub metrics: MetricsSettings,
+    /// The Django-database mode: serve a live Django site's users in place.
+    pub django: Option<DjangoMode>,
 }
 
 impl Default for Settings {
@@ -168,6 +172,7 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             cors: Cors::default(),
             metrics: MetricsSettings::default(),
+            django: None,
         }
     }
 }
@@ -261,6 +266,9 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }
+        if let Some(django) = &self.django {
+            django.validate(self.login_field)?;
+        }
         Ok(())
     }
 
@@ -270,6 +278,16 @@ impl Settings {
             vec![self.language]
         } else {
             self.languages.clone()
+        }
+    }
+
+    /// Whether a successful login re-hashes a password stored with another algorithm or weaker
+    /// parameters: `hashing.upgrade_on_login`, or in the Django-database mode
+    /// `django.password_hasher` (`off` never writes a password).
+    pub fn rehash_on_login(&self) -> bool {
+        match &self.django {
+            Some(django) => django.writes_passwords(),
+            None => self.hashing.upgrade_on_login,
         }
     }
 

@@ -40,6 +40,29 @@ macro_rules! tokens_sql {
             Ok(done.rows_affected() == 1)
         }
 
+        /// What a "log out everywhere" at `at_micros` does to the user's tokens: blacklists
+        /// their refresh tokens and forgets the records of an earlier logout.
+        async fn revoke_issued_before(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            user_id: i64,
+            at_micros: i64,
+        ) -> Result<()> {
+            sqlx::query(
+                "UPDATE refresh_tokens SET blacklisted_at = $1
+                 WHERE user_id = $2 AND blacklisted_at IS NULL",
+            )
+            .bind(at_micros.div_euclid(1_000_000))
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+            // Tokens recorded after an earlier logout are issued before this one.
+            sqlx::query("DELETE FROM issued_after_logout WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
         #[async_trait::async_trait]
         impl $crate::TokenStore for $store {
             async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()> {
@@ -120,20 +143,18 @@ macro_rules! tokens_sql {
                 Ok(Rotation::Rotated)
             }
 
-            async fn revoke_family(&self, family: &str, now: i64) -> Result<u64> {
-                let done = sqlx::query(
+            async fn revoke_family(&self, family: &str, now: i64) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar(
                     "UPDATE refresh_tokens SET blacklisted_at = $1
-                     WHERE family = $2 AND blacklisted_at IS NULL",
+                     WHERE family = $2 AND blacklisted_at IS NULL RETURNING jti",
                 )
                 .bind(now)
                 .bind(family)
-                .execute(&self.writer)
-                .await?;
-                Ok(done.rows_affected())
+                .fetch_all(&self.writer)
+                .await?)
             }
 
             async fn revoke_user_tokens(&self, user_id: i64, at_micros: i64) -> Result<bool> {
-                let now = at_micros.div_euclid(1_000_000);
                 let mut tx = self.write_tx().await?;
                 let done = sqlx::query(
                     "UPDATE users SET logged_out_at = $1, revoke_key = $2 WHERE id = $3",
@@ -143,21 +164,36 @@ macro_rules! tokens_sql {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "UPDATE refresh_tokens SET blacklisted_at = $1
-                     WHERE user_id = $2 AND blacklisted_at IS NULL",
-                )
-                .bind(now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-                // Tokens recorded after an earlier logout are issued before this one.
-                sqlx::query("DELETE FROM issued_after_logout WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
+                revoke_issued_before(&mut tx, user_id, at_micros).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn revoke_external_user_tokens(
+                &self,
+                user_id: i64,
+                at_micros: i64,
+            ) -> Result<()> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO external_logouts (user_id, logged_out_at) VALUES ($1, $2)
+                     ON CONFLICT (user_id) DO UPDATE SET logged_out_at = excluded.logged_out_at",
+                )
+                .bind(user_id)
+                .bind(at_micros)
+                .execute(&mut *tx)
+                .await?;
+                revoke_issued_before(&mut tx, user_id, at_micros).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn external_logged_out_at(&self, user_id: i64) -> Result<Option<i64>> {
+                let sql = "SELECT logged_out_at FROM external_logouts WHERE user_id = $1";
+                Ok(sqlx::query_scalar(sql)
+                    .bind(user_id)
+                    .fetch_optional(&self.reader)
+                    .await?)
             }
 
             async fn record_issued_after_logout(

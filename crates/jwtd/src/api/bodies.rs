@@ -69,7 +69,7 @@ pub struct TokenRequest {
     token: String,
 }
 
-#[derive(Clone, Copy, Serialize, JsonSchema)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseState {
     Ok,
@@ -104,6 +104,9 @@ pub enum MigrationState {
 pub struct Readiness {
     pub status: ReadyStatus,
     pub database: DatabaseState,
+    /// The Django site's database, in the Django-database mode (`[django]`) only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub django_database: Option<DatabaseState>,
     pub migrations: MigrationState,
     #[schemars(regex(pattern = "^loaded$"))]
     pub signing_key: &'static str,

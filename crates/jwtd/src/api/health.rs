@@ -1,6 +1,7 @@
 //! Probes and metrics. `GET /healthz`: the process is alive (always 200; the body says whether the
 //! database answers, for humans). `GET /readyz`: ready for traffic — database reachable,
-//! migrations applied, signing key loaded — else 503, so a load balancer stops sending.
+//! migrations applied, signing key loaded, and in the Django-database mode the site's database
+//! reachable — else 503, so a load balancer stops sending.
 
 use axum::Json;
 use axum::extract::State;
@@ -32,8 +33,16 @@ pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Readiness>
             (DatabaseState::Unreachable, MigrationState::Unknown)
         }
     };
+    let django_database = app.store.users_database().await.map(|answer| match answer {
+        Ok(()) => DatabaseState::Ok,
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: Django database unreachable");
+            DatabaseState::Unreachable
+        }
+    });
     // The server only starts serving once its key is loaded.
-    let ready = migrations == MigrationState::Ok;
+    let ready =
+        migrations == MigrationState::Ok && django_database != Some(DatabaseState::Unreachable);
     let (code, status) = if ready {
         (StatusCode::OK, ReadyStatus::Ready)
     } else {
@@ -42,6 +51,7 @@ pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Readiness>
     let body = Readiness {
         status,
         database,
+        django_database,
         migrations,
         signing_key: "loaded",
     };

@@ -66,10 +66,41 @@ async fn verify_credentials(
         Some(user) if verification.matches && user.is_active => user,
         _ => return Err(ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoActive)),
     };
-    if verification.needs_rehash && app.settings.hashing.upgrade_on_login {
-        upgrade_hash_later(app, &user, password);
+    if !(verification.needs_rehash && app.settings.rehash_on_login()) {
+        return Ok(user);
     }
-    Ok(user)
+    if app.settings.django.is_some() {
+        Ok(upgrade_hash_now(app, user, password).await)
+    } else {
+        upgrade_hash_later(app, &user, password);
+        Ok(user)
+    }
+}
+
+/// The Django-database mode's re-hash, done before the tokens are made, as Django's
+/// `check_password` setter does: a site user's revocation value is the MD5 of their hash
+/// (SimpleJWT's), so tokens must carry the new hash's. Any failure keeps the old hash, which
+/// still verifies.
+async fn upgrade_hash_now(app: &AppState, user: User, password: String) -> User {
+    let Ok(hash) = app.hashing.hash(password).await else {
+        return user;
+    };
+    match app
+        .store
+        .upgrade_password_hash(user.id, &user.password, &hash)
+        .await
+    {
+        // Read back: the store derives the revocation value from the new hash.
+        Ok(true) => match app.store.user_by_id(user.id).await {
+            Ok(Some(upgraded)) => upgraded,
+            _ => user,
+        },
+        Ok(false) => user,
+        Err(e) => {
+            tracing::warn!(user_id = user.id, error = %e, "could not upgrade a password hash");
+            user
+        }
+    }
 }
 
 /// Re-hashes a password stored with older parameters or another algorithm (Django's

@@ -6,9 +6,9 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use jwtd_core::password::Hasher;
 use jwtd_core::{Clock, Settings};
-use jwtd_store::{NewUser, Store, User};
+use jwtd_store::{NewUser, Store, User, redact_url};
 
-use crate::server::open_store;
+use crate::server::{open_store, serve_django_users, users_database_ready};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -47,10 +47,30 @@ pub enum UserCommand {
 }
 
 pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
-    let result = dispatch(command, settings, store.as_ref()).await;
+    if let Some(django) = &settings.django
+        && command.writes_users()
+    {
+        bail!(
+            "the users belong to the Django site ({}): change them there (its admin or \
+             manage.py), not with jwtd",
+            redact_url(&django.database_url)
+        );
+    }
+    let store = serve_django_users(settings, open_store(settings).await?)?;
+    let result = match users_database_ready(store.as_ref(), settings).await {
+        Ok(()) => dispatch(command, settings, store.as_ref()).await,
+        Err(e) => Err(e),
+    };
     store.close().await;
     result
+}
+
+impl UserCommand {
+    /// Whether the command changes a user (refused in the Django-database mode: the site owns
+    /// its users). Listing and "log out everywhere" work there too.
+    fn writes_users(&self) -> bool {
+        !matches!(self, UserCommand::List { .. } | UserCommand::Logout { .. })
+    }
 }
 
 async fn dispatch(

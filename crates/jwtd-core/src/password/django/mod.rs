@@ -18,6 +18,7 @@ use super::HashWork;
 
 pub(super) use argon2::work as argon2_work;
 pub(super) use pbkdf2::encode_sha256 as encode_pbkdf2_sha256;
+pub(super) use pbkdf2::work as pbkdf2_work;
 
 pub(super) struct Outcome {
     pub matches: bool,

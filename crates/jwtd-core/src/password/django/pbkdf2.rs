@@ -36,11 +36,16 @@ where
     );
     Some(Outcome {
         matches: derived.ct_eq(&expected).into(),
-        work: HashWork {
-            algorithm,
-            params: format!("iterations={iterations}"),
-        },
+        work: work(algorithm, iterations),
     })
+}
+
+/// The work one verification of a PBKDF2 hash with `iterations` costs.
+pub(in crate::password) fn work(algorithm: &'static str, iterations: u32) -> HashWork {
+    HashWork {
+        algorithm,
+        params: format!("iterations={iterations}"),
+    }
 }
 
 /// Django's `PBKDF2PasswordHasher.encode`: a fresh 22-character salt of `[a-zA-Z0-9]` (128 bits,

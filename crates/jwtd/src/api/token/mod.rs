@@ -17,9 +17,9 @@ use jwtd_store::RefreshToken;
 use super::error::ApiError;
 use crate::state::AppState;
 
-/// The store's view of a decoded token. A token jwtd never issued (e.g. minted by the Django
-/// site being replaced) starts its own family.
-fn track(app: &AppState, payload: &Payload) -> RefreshToken {
+/// The store's view of a token (`encoded` is its text). A token jwtd never issued (e.g. minted
+/// by the Django site being replaced) starts its own family.
+fn track(app: &AppState, payload: &Payload, encoded: String) -> RefreshToken {
     let jti = app.tokens.jti_text(payload);
     let user_id = match app.tokens.user_ref(payload) {
         Some(UserRef::Id(id)) => Some(id),
@@ -30,6 +30,7 @@ fn track(app: &AppState, payload: &Payload) -> RefreshToken {
         jti,
         user_id,
         expires_at: TokenService::exp(payload),
+        encoded,
     }
 }
 

@@ -23,14 +23,14 @@ pub async fn obtain_pair(
 ) -> Result<Json<TokenPair>, ApiError> {
     let user = authenticate(&app, &data, ip, now).await?;
     let refresh = token_for(&app, TokenKind::Refresh, &user, ip, now);
-    let mut record = track(&app, &refresh);
+    let mut record = track(&app, &refresh, app.tokens.encode(&refresh));
     record.user_id = Some(user.id);
     app.store.add_refresh_token(&record, now.secs()).await?;
     record_login(&app, &user, now).await?;
     let access = app.tokens.access_from_refresh(&refresh, now.secs());
     remember_if_after_logout(&app, &user, now, &[&refresh, &access]).await?;
     Ok(Json(TokenPair {
-        refresh: app.tokens.encode(&refresh),
+        refresh: record.encoded,
         access: app.tokens.encode(&access),
     }))
 }
@@ -44,9 +44,13 @@ pub async fn obtain_sliding(
 ) -> Result<Json<SlidingToken>, ApiError> {
     let user = authenticate(&app, &data, ip, now).await?;
     let sliding = token_for(&app, TokenKind::Sliding, &user, ip, now);
+    // Outstanding, as SimpleJWT's `SlidingToken.for_user` records it.
+    let mut record = track(&app, &sliding, app.tokens.encode(&sliding));
+    record.user_id = Some(user.id);
+    app.store.add_refresh_token(&record, now.secs()).await?;
     record_login(&app, &user, now).await?;
     remember_if_after_logout(&app, &user, now, &[&sliding]).await?;
     Ok(Json(SlidingToken {
-        token: app.tokens.encode(&sliding),
+        token: record.encoded,
     }))
 }

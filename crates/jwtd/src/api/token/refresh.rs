@@ -42,6 +42,7 @@ pub async fn refresh(
     let next = RefreshToken {
         jti: app.tokens.jti_text(&successor),
         expires_at: TokenService::exp(&successor),
+        encoded: app.tokens.encode(&successor),
         ..record.clone()
     };
     let succession = Succession {
@@ -55,7 +56,7 @@ pub async fn refresh(
             remember_issue(&app, user.as_ref(), now, &[&access, &successor]).await?;
             Ok(Json(RefreshResult {
                 access: app.tokens.encode(&access),
-                refresh: Some(app.tokens.encode(&successor)),
+                refresh: Some(next.encoded),
             }))
         }
         // Another request rotated this token first: it has had its one successor.

@@ -23,7 +23,7 @@ pub(super) async fn decode_blacklistable(
         .tokens
         .decode(raw, Some(kind), now.secs())
         .map_err(ApiError::token)?;
-    let record = track(app, &payload);
+    let record = track(app, &payload, raw.to_owned());
     if let Some(state) = app.store.token_state(&record.jti).await?
         && state.blacklisted_at.is_some()
     {
@@ -47,7 +47,11 @@ pub(super) async fn detect_reuse(
     };
     let interval = whole_seconds(app.settings.refresh_reuse_interval);
     if now.secs() - rotated_at >= interval {
-        let revoked = app.store.revoke_family(&state.family, now.secs()).await?;
+        let revoked = app
+            .store
+            .revoke_family(&state.family, now.secs())
+            .await?
+            .len();
         app.metrics.reuse_detected();
         tracing::warn!(
             family = %state.family,

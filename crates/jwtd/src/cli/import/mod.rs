@@ -61,6 +61,12 @@ const CHUNK: usize = 5000;
 
 pub async fn run(command: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
     let ImportCommand::Django(args) = command;
+    if settings.django.is_some() {
+        anyhow::bail!(
+            "[django] is set: jwtd serves the Django site's users in place, there is nothing to \
+             import (remove [django] to move the users into jwtd instead)"
+        );
+    }
     let source = redact_url(&args.from);
     let db = DjangoDb::connect(&args.from)
         .await
