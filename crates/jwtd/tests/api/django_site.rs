@@ -63,15 +63,40 @@ impl DjangoSite {
         self.fixture_with("run", Some(code))
     }
 
-    fn fixture_with(&self, command: &str, argument: Option<&str>) -> Value {
+    /// `manage.py <args>` on the site: whether it succeeded, and what it printed.
+    pub fn manage(&self, args: &[&str]) -> (bool, String) {
         let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
-        let output = Command::new(python)
-            .arg(site_dir().join("fixture.py"))
-            .arg(command)
-            .args(argument)
+        let output = self
+            .environment(
+                Command::new(python)
+                    .arg(site_dir().join("manage.py"))
+                    .args(args),
+            )
+            .current_dir(site_dir())
+            .output()
+            .expect("python runs");
+        let printed = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        (output.status.success(), printed)
+    }
+
+    /// The environment the site's settings read.
+    fn environment<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+        command
             .env("DJANGO_DB", &self.url)
             .env("DJANGO_USER_MODEL", self.model)
             .env("DJANGO_SIGNING_KEY", KEY)
+    }
+
+    fn fixture_with(&self, command: &str, argument: Option<&str>) -> Value {
+        let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
+        let output = self
+            .environment(
+                Command::new(python)
+                    .arg(site_dir().join("fixture.py"))
+                    .arg(command)
+                    .args(argument),
+            )
             .output()
             .expect("python runs");
         assert!(
@@ -97,13 +122,13 @@ impl RunningSite {
             .unwrap()
             .port();
         let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
-        let child = Command::new(python)
-            .arg(site_dir().join("manage.py"))
-            .args(["runserver", "--noreload", &format!("127.0.0.1:{port}")])
+        let child = site
+            .environment(
+                Command::new(python)
+                    .arg(site_dir().join("manage.py"))
+                    .args(["runserver", "--noreload", &format!("127.0.0.1:{port}")]),
+            )
             .current_dir(site_dir())
-            .env("DJANGO_DB", &site.url)
-            .env("DJANGO_USER_MODEL", site.model)
-            .env("DJANGO_SIGNING_KEY", KEY)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -13,6 +13,7 @@ mod contract_refresh;
 mod django_hashes;
 mod django_import;
 mod django_live;
+mod django_mode;
 mod django_site;
 mod enumeration;
 mod flush;

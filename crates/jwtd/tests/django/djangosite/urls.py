@@ -2,7 +2,11 @@ from django.urls import path
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 
 class Me(APIView):
@@ -17,5 +21,6 @@ class Me(APIView):
 urlpatterns = [
     path("token/", TokenObtainPairView.as_view()),
     path("token/refresh/", TokenRefreshView.as_view()),
+    path("token/blacklist/", TokenBlacklistView.as_view()),
     path("me/", Me.as_view()),
 ]
