@@ -42,7 +42,7 @@ pub async fn spawn_beside(site: &DjangoSite, configure: impl FnOnce(&mut Setting
     app
 }
 
-async fn wait_until_ready(app: &TestApp) {
+pub async fn wait_until_ready(app: &TestApp) {
     for _ in 0..200 {
         let ready = app.send(app.http.get(app.url("/readyz"))).await;
         if ready.status == 200 {
@@ -63,12 +63,13 @@ fn credentials(site: &DjangoSite, name: &str, password: &str) -> Value {
     }
 }
 
-/// `User.objects.create_user(...)` for `name`; its primary key.
-pub fn create_in_django(site: &DjangoSite, name: &str, password: &str) -> i64 {
+/// `User.objects.create_user(...)` for `name` (with `email`, the login of an email-login
+/// model); its primary key.
+pub fn create_in_django(site: &DjangoSite, name: &str, password: &str, email: &str) -> i64 {
     let login = if site.model == "email" {
-        format!("'{name}@example.com'")
+        format!("{email:?}")
     } else {
-        format!("'{name}', email='{name}@example.com'")
+        format!("{name:?}, email={email:?}")
     };
     site.orm(&format!(
         "result = User.objects.create_user({login}, password={password:?}).pk"
@@ -89,7 +90,7 @@ async fn check_django_mode(model: &'static str, backend: Backend) {
 
     // A user created through Django's ORM logs in at once, groups as roles; last_login is
     // written as Django's update_last_login writes it.
-    let id = create_in_django(&site, "carol", "first password");
+    let id = create_in_django(&site, "carol", "first password", "carol@example.com");
     site.orm(&format!(
         "User.objects.get(pk={id}).groups.add(Group.objects.get(name='editors'))"
     ));
@@ -98,6 +99,19 @@ async fn check_django_mode(model: &'static str, backend: Backend) {
     let claims = token_part(first.json()["access"].as_str().unwrap(), 1);
     assert_eq!(claims["user_id"], json!(id));
     assert_eq!(claims["roles"], json!(["editors"]));
+    // Its refresh token is outstanding at the site, as SimpleJWT's `for_user` records it.
+    let first_refresh = first.json()["refresh"].as_str().unwrap().to_owned();
+    let first_claims = token_part(&first_refresh, 1);
+    let outstanding = site.orm(&format!(
+        "from rest_framework_simplejwt.token_blacklist.models import OutstandingToken; \
+         t = OutstandingToken.objects.get(jti={:?}); \
+         result = [t.user_id, t.token, int(t.expires_at.timestamp()), int(t.created_at.timestamp())]",
+        first_claims["jti"].as_str().unwrap()
+    ));
+    assert_eq!(
+        outstanding,
+        json!([id, first_refresh, first_claims["exp"], first_claims["iat"]])
+    );
     let last_login = site.orm(&format!(
         "result = int(User.objects.get(pk={id}).last_login.timestamp())"
     ));
@@ -146,7 +160,11 @@ async fn check_django_mode(model: &'static str, backend: Backend) {
         .unwrap();
     assert_eq!(me.status(), 200);
     assert_eq!(me.json::<Value>().await.unwrap(), json!({"id": id}));
-    for args in [&["check"][..], &["migrate", "--check"]] {
+    for args in [
+        &["check"][..],
+        &["migrate", "--check"],
+        &["flushexpiredtokens"],
+    ] {
         let (ok, printed) = site.manage(args);
         assert!(ok, "manage.py {args:?}: {printed}");
     }

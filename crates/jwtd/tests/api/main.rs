@@ -14,6 +14,7 @@ mod django_hashes;
 mod django_import;
 mod django_live;
 mod django_mode;
+mod django_mode_ops;
 mod django_site;
 mod enumeration;
 mod flush;

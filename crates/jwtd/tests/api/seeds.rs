@@ -1,13 +1,51 @@
-//! The two seed deployments, run from their example configuration files.
+//! The two seed deployments, run from their example configuration files: with jwtd's own
+//! users, and once more beside a live Django site whose users jwtd serves in place (the
+//! Django-database mode).
 
 use std::sync::Arc;
 
 use jwtd::config::{Overrides, load};
 use serde_json::json;
 
+use crate::django_mode::{create_in_django, django_mode, wait_until_ready};
+use crate::django_site::{Backend, DjangoSite};
 use crate::helpers::*;
 
-async fn spawn_example(name: &str) -> TestApp {
+/// Where a seed's users live.
+enum Users {
+    /// jwtd's own store.
+    Own,
+    /// A live Django site's database.
+    Django(DjangoSite),
+}
+
+impl Users {
+    /// A site for `example`'s deployment: the exchanger logs in by email (an email-login user
+    /// model), platzigram by username (Django's own).
+    async fn django(example: &str) -> Users {
+        let model = if example == "exchanger" {
+            "email"
+        } else {
+            "auth"
+        };
+        let site = DjangoSite::new(model, Backend::Sqlite).await;
+        site.fixture("create");
+        Users::Django(site)
+    }
+
+    async fn add(&self, app: &TestApp, username: &str, email: &str, password: &str) {
+        match self {
+            Users::Own => {
+                app.add_user(username, email, password, &[]).await;
+            }
+            Users::Django(site) => {
+                create_in_django(site, username, password, email);
+            }
+        }
+    }
+}
+
+async fn spawn_example(name: &str, users: &Users) -> TestApp {
     let path = format!("{}/../../examples/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     let example =
         load(Some(std::path::Path::new(&path)), &Overrides::default()).expect("example loads");
@@ -20,13 +58,34 @@ async fn spawn_example(name: &str) -> TestApp {
         hashing: base.hashing,
         ..example
     };
-    spawn_in(dir, settings, jwtd_core::Clock::system()).await
+    let mut settings = settings;
+    if let Users::Django(site) = users {
+        django_mode(&mut settings, site);
+    }
+    let app = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    if let Users::Django(_) = users {
+        wait_until_ready(&app).await;
+    }
+    app
 }
 
 #[tokio::test]
 async fn exchanger_reproduces_seed_000() {
-    let app = spawn_example("exchanger").await;
-    app.add_user("ivan", "ivan@example.ru", "пароль", &[]).await;
+    exchanger_seed_000(Users::Own).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(django_tests),
+    ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
+)]
+async fn exchanger_reproduces_seed_000_beside_a_django_site() {
+    exchanger_seed_000(Users::django("exchanger").await).await;
+}
+
+async fn exchanger_seed_000(users: Users) {
+    let app = spawn_example("exchanger", &users).await;
+    users.add(&app, "ivan", "ivan@example.ru", "пароль").await;
     app.post_json("/token/", json!({})).await.expect(
         400,
         json!({"email": ["Обязательное поле."], "password": ["Обязательное поле."]}),
@@ -91,8 +150,21 @@ async fn exchanger_reproduces_seed_000() {
 
 #[tokio::test]
 async fn platzigram_reproduces_seed_003() {
-    let app = spawn_example("platzigram").await;
-    app.add_user("pedro", "", "secret", &[]).await;
+    platzigram_seed_003(Users::Own).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(django_tests),
+    ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
+)]
+async fn platzigram_reproduces_seed_003_beside_a_django_site() {
+    platzigram_seed_003(Users::django("platzigram").await).await;
+}
+
+async fn platzigram_seed_003(users: Users) {
+    let app = spawn_example("platzigram", &users).await;
+    users.add(&app, "pedro", "", "secret").await;
     let login = |form: Vec<(&'static str, &'static str)>| {
         app.send(app.http.post(app.url("/users/login/")).form(&form))
     };
