@@ -138,32 +138,36 @@ async fn connect(config: &SiteConfig) -> std::result::Result<Site, DjangoError> 
     Ok(Site { users, blacklist })
 }
 
-/// Says what jwtd reads and writes in the site's database, so an operator knows whether
-/// read-only credentials suffice.
+/// Says what jwtd writes in the site's database, so an operator knows whether read-only
+/// credentials suffice.
 fn announce(site: &Site, config: &SiteConfig, redacted: &str) {
-    let mut writes = Vec::new();
-    if config.writes_last_login {
-        writes.push("last_login");
-    }
-    if config.writes_passwords {
-        writes.push("re-hashed passwords");
-    }
-    if site.blacklist.is_some() {
-        writes.push("SimpleJWT's outstanding and blacklisted tokens");
-    }
-    let writes = if writes.is_empty() {
-        "nothing (read-only credentials suffice)".to_owned()
-    } else {
-        writes.join(", ")
-    };
     tracing::info!(
         database = %redacted,
         user_table = %site.users.schema().table,
         login_field = %site.users.schema().login,
         shared_blacklist = site.blacklist.is_some(),
-        jwtd_writes = %writes,
+        jwtd_writes = %what_jwtd_writes(config, site.blacklist.is_some()),
         "serving the Django site's users"
     );
+}
+
+fn what_jwtd_writes(config: &SiteConfig, shared_blacklist: bool) -> String {
+    let writes: Vec<&str> = [
+        (config.writes_last_login, "last_login"),
+        (config.writes_passwords, "re-hashed passwords"),
+        (
+            shared_blacklist,
+            "SimpleJWT's outstanding and blacklisted tokens",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(writes, what)| writes.then_some(what))
+    .collect();
+    if writes.is_empty() {
+        "nothing (read-only credentials suffice)".to_owned()
+    } else {
+        writes.join(", ")
+    }
 }
 
 impl From<DjangoError> for StoreError {
@@ -278,5 +282,31 @@ impl Importer for DjangoStore {
 
     async fn import_tokens(&self, _: &[ImportedToken], _: bool) -> Result<TokenCounts> {
         Err(StoreError::UsersElsewhere)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_says_whether_read_only_credentials_suffice() {
+        let mut config = SiteConfig {
+            database_url: "sqlite:///db.sqlite3".into(),
+            read: ReadOptions::default(),
+            max_connections: 1,
+            acquire_timeout: Duration::from_secs(1),
+            writes_last_login: false,
+            writes_passwords: false,
+        };
+        assert_eq!(
+            what_jwtd_writes(&config, false),
+            "nothing (read-only credentials suffice)"
+        );
+        config.writes_passwords = true;
+        assert_eq!(
+            what_jwtd_writes(&config, true),
+            "re-hashed passwords, SimpleJWT's outstanding and blacklisted tokens"
+        );
     }
 }

@@ -174,3 +174,70 @@ fn the_cli_leaves_the_sites_users_to_django() {
     let unchanged = site.orm("result = User.objects.filter(username='mallory').exists()");
     assert_eq!(unchanged, json!(false));
 }
+
+/// With `update_last_login` off, re-hashing off and no SimpleJWT blacklist tables, jwtd never
+/// writes to the site's database: a role that may only `SELECT` serves logins, refreshes,
+/// blacklisting (kept in jwtd's own store) and `/users/me/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(django_tests, postgres_tests)),
+    ignore = "needs Django and PostgreSQL: DJANGO_TEST_PYTHON and TEST_DATABASE_URL (bash .ci/run sets both)"
+)]
+async fn read_only_credentials_suffice_when_jwtd_writes_nothing() {
+    use sqlx::Connection as _;
+    let site = DjangoSite::new("auth", Backend::Postgres).await;
+    site.fixture("create");
+    let role = format!("jwtd_ro_{}", jwtd_core::token::new_jti());
+    let mut admin = sqlx::PgConnection::connect(&site.url).await.unwrap();
+    for statement in [
+        "DROP TABLE token_blacklist_blacklistedtoken, token_blacklist_outstandingtoken".to_owned(),
+        format!("CREATE ROLE {role} LOGIN PASSWORD 'read only'"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    // postgres://user@host/db → postgres://role:password@host/db
+    let (scheme, rest) = site.url.split_once("://").unwrap();
+    let host_and_db = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+    let read_only = format!("{scheme}://{role}:read%20only@{host_and_db}");
+
+    let app = spawn_beside(&site, |s| {
+        let django = s.django.as_mut().unwrap();
+        django.database_url = read_only.clone();
+        django.password_hasher = DjangoHasher::Off;
+        s.update_last_login = false;
+    })
+    .await;
+    // `md5` has a hash Django would re-hash: jwtd leaves it.
+    let login = app
+        .post_json(
+            "/token/",
+            json!({"username": "md5", "password": "md5 password"}),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let refresh = login.json()["refresh"].as_str().unwrap().to_owned();
+    let rotated = app.refresh(&refresh).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    let access = rotated.json()["access"].as_str().unwrap().to_owned();
+    let me = app
+        .get_with_auth("/users/me/", &format!("Bearer {access}"))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    let newest = rotated.json()["refresh"].as_str().unwrap().to_owned();
+    app.blacklist(&newest).await.expect(200, json!({}));
+    app.refresh(&newest)
+        .await
+        .expect(401, token_not_valid("Token is blacklisted"));
+    let (last_login, hash) = sqlx::query_as::<_, (Option<String>, String)>(
+        "SELECT CAST(last_login AS TEXT), password FROM auth_user WHERE username = 'md5'",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(last_login, None);
+    assert!(hash.starts_with("md5$"), "{hash}");
+}
