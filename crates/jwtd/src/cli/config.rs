@@ -3,6 +3,8 @@
 
 use clap::Subcommand;
 use jwtd_core::Settings;
+use jwtd_core::settings::DjangoMode;
+use jwtd_store::redact_url;
 use serde_json::Value;
 
 #[derive(Subcommand)]
@@ -22,8 +24,14 @@ pub fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<()> {
 
 /// The settings as a TOML document. TOML has no null, so unset options are listed in a comment.
 pub fn effective_toml(settings: &Settings) -> anyhow::Result<String> {
+    // Database passwords are secrets too.
     let effective = Settings {
         routes: crate::api::endpoints::effective_routes(settings),
+        database_url: settings.database_url.as_deref().map(redact_url),
+        django: settings.django.clone().map(|django| DjangoMode {
+            database_url: redact_url(&django.database_url),
+            ..django
+        }),
         ..settings.clone()
     };
     let mut value = serde_json::to_value(&effective)?;
@@ -67,6 +75,17 @@ mod tests {
         };
         let text = effective_toml(&settings).unwrap();
         assert!(!text.contains("s3cret"), "{text}");
+        let with_databases: Settings = serde_json::from_value(serde_json::json!({
+            "database_url": "postgres://jwtd:pw-one@db/jwtd",
+            "django": {"database_url": "mysql://site:pw-two@db/site"},
+        }))
+        .unwrap();
+        let text_with_databases = effective_toml(&with_databases).unwrap();
+        assert!(
+            !text_with_databases.contains("pw-"),
+            "{text_with_databases}"
+        );
+        assert!(text_with_databases.contains("mysql://site:***@db/site"));
         assert!(text.contains("signing_key = \"<redacted>\""), "{text}");
         assert!(text.contains("# not set: audience, issuer"), "{text}");
         // The output is itself a valid settings file with the same meaning.
