@@ -16,7 +16,6 @@ pub struct LiveUsers {
     dialect: Dialect,
     schema: UserSchema,
     by_id: String,
-    by_login: String,
     by_username: Option<String>,
     by_email: Option<String>,
     groups: Option<String>,
@@ -42,15 +41,15 @@ impl DjangoDb {
         // email case-insensitively, as jwtd's own email logins (and the exchanger seed's site)
         // match. Two rows are fetched so a value that is not unique (`auth_user.email`, or two
         // addresses differing in case) names nobody.
-        let by_column = |column: &str| format!("{select} WHERE {column} = {p1} LIMIT 2");
         let by_email = schema
             .has("email")
             .then(|| format!("{select} WHERE UPPER(email) = UPPER({p1}) LIMIT 2"));
         Ok(LiveUsers {
             pool: self.pool.clone(),
             dialect,
-            by_login: by_column(&schema.login),
-            by_username: schema.has("username").then(|| by_column("username")),
+            by_username: schema
+                .has("username")
+                .then(|| format!("{select} WHERE username = {p1} LIMIT 2")),
             by_email,
             by_id: format!("{select} WHERE id = {p1}"),
             groups,
@@ -70,11 +69,6 @@ impl LiveUsers {
             .fetch_optional(&self.pool)
             .await?;
         self.with_groups(row).await
-    }
-
-    /// The user whose login column (`USERNAME_FIELD`) is `login`, exactly.
-    pub async fn by_login(&self, login: &str) -> Result<Option<DjangoUser>> {
-        self.the_one(&self.by_login, login).await
     }
 
     /// The user whose `username` is `username`, exactly (none when the model has no such

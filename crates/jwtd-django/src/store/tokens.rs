@@ -29,6 +29,14 @@ impl DjangoStore {
     fn shared(&self) -> Result<Option<&SharedBlacklist>> {
         Ok(self.site()?.blacklist.as_ref())
     }
+
+    /// When the site's tables say the token was blacklisted, if they do.
+    async fn site_blacklisted_at(&self, jti: &str) -> Result<Option<i64>> {
+        Ok(match self.shared()? {
+            Some(shared) => shared.blacklisted_at(jti).await?,
+            None => None,
+        })
+    }
 }
 
 #[async_trait]
@@ -46,10 +54,7 @@ impl TokenStore for DjangoStore {
         if self.own.is_blacklisted(jti).await? {
             return Ok(true);
         }
-        Ok(match self.shared()? {
-            Some(shared) => shared.blacklisted_at(jti).await?.is_some(),
-            None => false,
-        })
+        Ok(self.site_blacklisted_at(jti).await?.is_some())
     }
 
     /// jwtd's own record, blacklisted as well when the site blacklisted the token.
@@ -58,10 +63,7 @@ impl TokenStore for DjangoStore {
         if state.as_ref().is_some_and(|s| s.blacklisted_at.is_some()) {
             return Ok(state);
         }
-        let Some(blacklisted_at) = (match self.shared()? {
-            Some(shared) => shared.blacklisted_at(jti).await?,
-            None => None,
-        }) else {
+        let Some(blacklisted_at) = self.site_blacklisted_at(jti).await? else {
             return Ok(state);
         };
         Ok(Some(match state {
