@@ -19,7 +19,7 @@ fn now() -> i64 {
 }
 
 fn tokens(c: &mut Criterion) {
-    let service = TokenService::new(&Settings::default(), KEY);
+    let service = TokenService::with_secret(&Settings::default(), KEY);
     let user = Subject {
         id: 1,
         username: "alice",

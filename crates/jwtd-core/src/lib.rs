@@ -2,6 +2,7 @@
 //!
 //! * [`settings`]: the typed `SIMPLE_JWT`-equivalent configuration.
 //! * [`token`]: minting, encoding and validating access/refresh tokens the way SimpleJWT does.
+//! * [`keys`]: signing algorithms, key pairs, the key ring, keys sealed at rest.
 //! * [`user_rules`]: whether the user a token names may act (the one place that decides it).
 //! * [`password`]: Argon2id for new hashes, Django's encoded formats verified.
 //! * [`i18n`]: the message catalog (one file per language) and `Accept-Language` negotiation.
@@ -10,6 +11,7 @@
 pub mod clock;
 pub mod hex;
 pub mod i18n;
+pub mod keys;
 pub mod password;
 pub mod settings;
 pub mod token;

@@ -129,7 +129,7 @@ mod tests {
     fn setup(configure: impl FnOnce(&mut Settings)) -> (UserRules, TokenService, Payload) {
         let mut settings = Settings::default();
         configure(&mut settings);
-        let tokens = TokenService::new(&settings, b"0123456789abcdef0123456789abcdef");
+        let tokens = TokenService::with_secret(&settings, b"0123456789abcdef0123456789abcdef");
         let subject = Subject {
             id: 7,
             username: "ann",

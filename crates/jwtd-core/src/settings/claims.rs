@@ -4,14 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Settings, SettingsError, bad};
 
-/// HMAC algorithms; asymmetric ones come with key management.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Algorithm {
-    HS256,
-    HS384,
-    HS512,
-}
-
 /// The `aud` value: one audience or several.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged, expecting = "expected a string or a list of strings")]

@@ -12,6 +12,7 @@
 pub mod claims;
 pub mod django;
 pub mod duration;
+pub mod keys;
 pub mod operations;
 pub mod protection;
 pub mod routes;
@@ -25,9 +26,11 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
-pub use claims::{Algorithm, Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
+pub use crate::keys::Algorithm;
+pub use claims::{Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
 pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
 pub use duration::whole_seconds;
+pub use keys::KeySettings;
 pub use operations::{Cors, LogFormat, MetricsSettings};
 pub use protection::{Hashing, Throttle};
 pub use routes::Routes;
@@ -44,9 +47,22 @@ pub struct Settings {
     pub blacklist_after_rotation: bool,
     pub update_last_login: bool,
     pub algorithm: Algorithm,
-    /// HMAC secret. When absent, a random key is generated on first start and kept in
-    /// `<data_dir>/signing_key` (mode 0600).
+    /// HS algorithms: the HMAC secret. When absent, a random key is generated on first start
+    /// and kept in `<data_dir>/signing_key` (mode 0600). Asymmetric algorithms: a PEM private
+    /// key to sign with instead of a key set (SimpleJWT's `SIGNING_KEY`).
     pub signing_key: Option<Secret>,
+    /// `signing_key` read from this file.
+    pub signing_key_file: Option<PathBuf>,
+    /// The PEM public key of `signing_key` (SimpleJWT's `VERIFYING_KEY`); checked to match it.
+    pub verifying_key: Option<String>,
+    /// `verifying_key` read from this file.
+    pub verifying_key_file: Option<PathBuf>,
+    /// Former HS secrets: tokens without a `kid` signed with one still verify (nothing new is
+    /// signed with them), so a secret can change, or HS give way to a key pair, without a
+    /// logout. Drop one once the refresh lifetime has passed.
+    pub previous_signing_keys: Vec<Secret>,
+    /// The key set of an asymmetric `algorithm`.
+    pub keys: KeySettings,
     /// Written as `aud` into every token and required of every token presented (a string or a
     /// list; a token matching any listed audience passes). Unset: `aud` is neither written nor
     /// checked.
@@ -136,6 +152,11 @@ impl Default for Settings {
             update_last_login: false,
             algorithm: Algorithm::HS256,
             signing_key: None,
+            signing_key_file: None,
+            verifying_key: None,
+            verifying_key_file: None,
+            previous_signing_keys: Vec::new(),
+            keys: KeySettings::default(),
             audience: None,
             issuer: None,
             leeway: Duration::ZERO,
@@ -245,6 +266,21 @@ impl Settings {
         {
             return Err(bad("signing_key", "must be at least 32 bytes long"));
         }
+        if self.signing_key.is_some() && self.signing_key_file.is_some() {
+            return Err(bad("signing_key", "set either `signing_key` or `signing_key_file`"));
+        }
+        if self.verifying_key.is_some() && self.verifying_key_file.is_some() {
+            return Err(bad("verifying_key", "set either `verifying_key` or `verifying_key_file`"));
+        }
+        if self.algorithm.is_hmac()
+            && (self.verifying_key.is_some() || self.verifying_key_file.is_some())
+        {
+            return Err(bad("verifying_key", "is for asymmetric algorithms; HS algorithms verify with `signing_key`"));
+        }
+        if self.previous_signing_keys.iter().any(|Secret(key)| key.len() < 32) {
+            return Err(bad("previous_signing_keys", "each must be at least 32 bytes long"));
+        }
+        self.keys.validate()?;
         if !self.languages.is_empty() && !self.languages.contains(&self.language) {
             return Err(bad("languages", "must include `language`"));
         }
@@ -289,6 +325,26 @@ impl Settings {
             Some(django) => django.writes_passwords(),
             None => self.hashing.upgrade_on_login,
         }
+    }
+
+    /// Whether tokens are signed by a key set kept in the database (an asymmetric `algorithm`
+    /// without a static `signing_key`).
+    pub fn uses_key_set(&self) -> bool {
+        !self.algorithm.is_hmac() && self.signing_key.is_none() && self.signing_key_file.is_none()
+    }
+
+    /// How long after a key stops signing the last token it signed can still be valid: the
+    /// longest token lifetime plus the leeway. A retired key is dropped after that.
+    pub fn longest_token_life(&self) -> Duration {
+        [
+            self.access_token_lifetime,
+            self.refresh_token_lifetime,
+            self.sliding_token_lifetime,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_default()
+            + self.leeway
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -16,9 +16,7 @@ impl TokenService {
         if raw.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
-        let payload = jsonwebtoken::decode::<Payload>(raw, &self.decoding_key, &self.validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
+        let payload = self.keys.load().verify(raw).ok_or(TokenError::Invalid)?;
         self.check_registered_claims(&payload, now)?;
         if !payload.contains_key("exp") {
             return Err(TokenError::NoClaim("exp".into()));

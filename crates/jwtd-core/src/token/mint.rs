@@ -110,7 +110,6 @@ impl TokenService {
                 .to_mut()
                 .insert("iss".into(), issuer.as_str().into());
         }
-        jsonwebtoken::encode(&self.header, payload.as_ref(), &self.encoding_key)
-            .expect("an HMAC signature over a JSON object cannot fail")
+        self.keys.load().sign(payload.as_ref())
     }
 }

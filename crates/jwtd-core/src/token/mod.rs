@@ -3,10 +3,11 @@
 //! A payload is an insertion-ordered JSON object so claims come out in SimpleJWT's order:
 //! `token_type, exp, iat, jti` (sliding tokens: then `refresh_exp`), `user_id`, the revoke
 //! claim, the extra claims, then `aud` and `iss`. The header is `{"typ":"JWT","alg":…}`, as
-//! PyJWT writes it for SimpleJWT.
+//! PyJWT writes it for SimpleJWT, with a `kid` after `alg` when signed by a key pair.
 //!
 //! Decoding has three steps, each in the order its Python original runs:
-//! 1. signature and algorithm (an allow-list of one), by `jsonwebtoken`;
+//! 1. signature and algorithm, by the key ring (`crate::keys::KeyRing`: the key is chosen by
+//!    `kid`, never by `alg`);
 //! 2. PyJWT's registered-claim checks `iat`, `nbf`, `exp`, `iss`, `aud`, done here because
 //!    `jsonwebtoken` orders them differently and counts a token expiring this very second as
 //!    valid where PyJWT does not;
@@ -19,12 +20,15 @@ mod mint;
 #[cfg(test)]
 mod tests;
 
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use serde_json::{Map, Value};
 
 pub use kind::{Subject, TokenError, TokenKind, UserRef};
 
-use crate::settings::{Algorithm, Settings, UserIdField, whole_seconds};
+use crate::keys::KeyRing;
+use crate::settings::{Settings, UserIdField, whole_seconds};
 
 /// Claims of a token, in order.
 pub type Payload = Map<String, Value>;
@@ -33,12 +37,10 @@ pub type Payload = Map<String, Value>;
 /// hundred bytes; SimpleJWT sets no bound).
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// Mints, signs and validates tokens with one key and the settings' claim names.
+/// Mints, signs and validates tokens with the current key ring and the settings' claim names.
 pub struct TokenService {
-    header: Header,
-    encoding_key: EncodingKey,
-    decoding_key: DecodingKey,
-    validation: Validation,
+    /// Replaced whole when keys rotate; read without a lock.
+    keys: ArcSwap<KeyRing>,
     leeway: i64,
     access_lifetime: i64,
     refresh_lifetime: i64,
@@ -57,25 +59,9 @@ pub struct TokenService {
 }
 
 impl TokenService {
-    pub fn new(settings: &Settings, secret: &[u8]) -> Self {
-        let algorithm = match settings.algorithm {
-            Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
-            Algorithm::HS384 => jsonwebtoken::Algorithm::HS384,
-            Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
-        };
-        // jsonwebtoken checks the signature and the algorithm only; the claims are checked
-        // in `check_registered_claims`, as PyJWT checks them.
-        let mut validation = Validation::new(algorithm);
-        validation.algorithms = vec![algorithm];
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
+    pub fn new(settings: &Settings, keys: KeyRing) -> Self {
         TokenService {
-            header: Header::new(algorithm),
-            encoding_key: EncodingKey::from_secret(secret),
-            decoding_key: DecodingKey::from_secret(secret),
-            validation,
+            keys: ArcSwap::from_pointee(keys),
             leeway: whole_seconds(settings.leeway),
             access_lifetime: whole_seconds(settings.access_token_lifetime),
             refresh_lifetime: whole_seconds(settings.refresh_token_lifetime),
@@ -95,6 +81,22 @@ impl TokenService {
             }),
             issuer: settings.issuer.clone(),
         }
+    }
+
+    /// Signs from now on with `keys` (and verifies with them only).
+    pub fn install_keys(&self, keys: KeyRing) {
+        self.keys.store(Arc::new(keys));
+    }
+
+    /// The key ring in use.
+    pub fn keys(&self) -> Arc<KeyRing> {
+        self.keys.load_full()
+    }
+
+    /// A ring of one HS secret from settings, for tests and benchmarks.
+    pub fn with_secret(settings: &Settings, secret: &[u8]) -> Self {
+        assert!(settings.algorithm.is_hmac(), "with_secret needs an HS algorithm");
+        TokenService::new(settings, KeyRing::hmac(settings.algorithm, secret, &[]))
     }
 }
 

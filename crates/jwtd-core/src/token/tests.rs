@@ -7,7 +7,7 @@ use base64::Engine;
 const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 fn service() -> TokenService {
-    TokenService::new(&Settings::default(), KEY)
+    TokenService::with_secret(&Settings::default(), KEY)
 }
 
 fn now() -> i64 {
@@ -110,7 +110,7 @@ fn decode_reports_simplejwt_faults_in_order() {
         );
     }
 
-    let other = TokenService::new(&Settings::default(), b"another key, 32 bytes long......");
+    let other = TokenService::with_secret(&Settings::default(), b"another key, 32 bytes long......");
     assert_eq!(other.decode(&good, None, t), Err(TokenError::Invalid));
     assert_eq!(s.decode("a.b", None, t), Err(TokenError::Invalid));
     assert_eq!(s.decode("", None, t), Err(TokenError::Invalid));

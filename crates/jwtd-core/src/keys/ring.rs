@@ -1,0 +1,154 @@
+//! The keys a deployment signs and verifies with, built whole and swapped whole on rotation.
+//!
+//! The rule for choosing a verifying key, in one place: never from the token's `alg` alone.
+//! * HS deployments (SimpleJWT's kid-less tokens): the signing secret, then each
+//!   `previous_signing_keys` secret; a `kid` is ignored, as PyJWT ignores it for a given key.
+//! * Key sets: the key the header's `kid` names (an unknown `kid` is invalid); a token without
+//!   a `kid` only against keys from a system that wrote none (an imported or static PEM key)
+//!   and the previous HS secrets.
+//!
+//! In both, the header's `alg` must be the chosen key's algorithm. Embedded `jwk`, `jku`,
+//! `x5u` and `x5c` headers are never read.
+
+use std::collections::HashMap;
+
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+
+use super::{Algorithm, KeyError, PrivateKey};
+use crate::token::Payload;
+
+/// A public key as the ring publishes and checks it.
+pub struct PublishedKey {
+    pub algorithm: Algorithm,
+    /// The JWK, with `kid`, `alg` and `use`.
+    pub jwk: Jwk,
+    /// Also checks tokens without a `kid` (the key came from a system that wrote none).
+    pub accepts_kidless: bool,
+}
+
+struct VerifyingKey {
+    algorithm: Algorithm,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl VerifyingKey {
+    fn new(algorithm: Algorithm, key: DecodingKey) -> VerifyingKey {
+        // Only the signature and the algorithm: the claims are checked as PyJWT checks them,
+        // by `TokenService`.
+        let mut validation = Validation::new(algorithm.jwt());
+        validation.algorithms = vec![algorithm.jwt()];
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        VerifyingKey {
+            algorithm,
+            key,
+            validation,
+        }
+    }
+}
+
+pub struct KeyRing {
+    header: Header,
+    signer: EncodingKey,
+    by_kid: HashMap<String, VerifyingKey>,
+    kidless: Vec<VerifyingKey>,
+    /// HS deployments ignore `kid`.
+    hmac: bool,
+    jwks: String,
+}
+
+impl KeyRing {
+    /// Signs with `secret` (no `kid`), verifies with it and then each of `previous`.
+    pub fn hmac(algorithm: Algorithm, secret: &[u8], previous: &[Vec<u8>]) -> KeyRing {
+        debug_assert!(algorithm.is_hmac());
+        let kidless = std::iter::once(secret)
+            .chain(previous.iter().map(Vec::as_slice))
+            .map(|s| VerifyingKey::new(algorithm, DecodingKey::from_secret(s)))
+            .collect();
+        KeyRing {
+            header: Header::new(algorithm.jwt()),
+            signer: EncodingKey::from_secret(secret),
+            by_kid: HashMap::new(),
+            kidless,
+            hmac: true,
+            jwks: r#"{"keys":[]}"#.to_owned(),
+        }
+    }
+
+    /// Signs with `signer` (its `kid` in every header); verifies with every `published` key
+    /// (the signer among them) and, for kid-less tokens, the `previous` HS secrets.
+    pub fn asymmetric(
+        signer: &PrivateKey,
+        published: Vec<PublishedKey>,
+        previous: &[Vec<u8>],
+    ) -> Result<KeyRing, KeyError> {
+        let mut header = Header::new(signer.algorithm().jwt());
+        header.kid = Some(signer.kid().to_owned());
+        let mut by_kid = HashMap::new();
+        let mut kidless = Vec::new();
+        for key in &published {
+            let kid = key.jwk.common.key_id.clone().unwrap_or_default();
+            let decoding =
+                || DecodingKey::from_jwk(&key.jwk).map_err(|_| KeyError::Unreadable("a JWK"));
+            if key.accepts_kidless {
+                kidless.push(VerifyingKey::new(key.algorithm, decoding()?));
+            }
+            by_kid.insert(kid, VerifyingKey::new(key.algorithm, decoding()?));
+        }
+        for secret in previous {
+            for algorithm in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+                kidless.push(VerifyingKey::new(algorithm, DecodingKey::from_secret(secret)));
+            }
+        }
+        let set = JwkSet {
+            keys: published.into_iter().map(|k| k.jwk).collect(),
+        };
+        Ok(KeyRing {
+            header,
+            signer: signer.encoding_key().clone(),
+            by_kid,
+            kidless,
+            hmac: false,
+            jwks: serde_json::to_string(&set).expect("JWKs serialize"),
+        })
+    }
+
+    /// The `kid` new tokens carry (none in HS deployments).
+    pub fn signing_kid(&self) -> Option<&str> {
+        self.header.kid.as_deref()
+    }
+
+    /// The JWKS document, `{"keys": [...]}`: public keys only, none for HS.
+    pub fn jwks(&self) -> &str {
+        &self.jwks
+    }
+
+    pub(crate) fn sign(&self, payload: &Payload) -> String {
+        jsonwebtoken::encode(&self.header, payload, &self.signer)
+            .expect("a key that loaded signs any JSON object")
+    }
+
+    /// The payload of a token whose signature a key of this ring makes, chosen by the rule
+    /// above; `None` otherwise.
+    pub(crate) fn verify(&self, raw: &str) -> Option<Payload> {
+        let header = jsonwebtoken::decode_header(raw).ok()?;
+        let algorithm = Algorithm::from_jwt(header.alg)?;
+        let named;
+        let candidates: &[VerifyingKey] = match header.kid {
+            Some(kid) if !self.hmac => {
+                named = self.by_kid.get(&kid)?;
+                std::slice::from_ref(named)
+            }
+            _ => &self.kidless,
+        };
+        candidates
+            .iter()
+            .filter(|key| key.algorithm == algorithm)
+            .find_map(|key| jsonwebtoken::decode::<Payload>(raw, &key.key, &key.validation).ok())
+            .map(|data| data.claims)
+    }
+}
