@@ -5,9 +5,10 @@
 //!   everywhere";
 //! * [`LoginThrottle`] ([`throttle`]): brute-force counters;
 //! * [`Health`] ([`health`]): reachability, migrations, pools;
-//! * [`Importer`] ([`import`]): users and tokens from another system, keeping their ids.
+//! * [`Importer`] ([`import`]): users and tokens from another system, keeping their ids;
+//! * [`KeyStore`] ([`keys`]): the signing-key set, private keys sealed by the caller.
 //!
-//! [`Store`] is all five: what the server holds. Two backends share one SQL implementation
+//! [`Store`] is all six: what the server holds. Two backends share one SQL implementation
 //! (the [`sql`] module, one file per capability): SQLite in WAL mode, the embedded default
 //! ([`sqlite::SqliteStore`]), and PostgreSQL for several jwtd instances behind a load balancer
 //! ([`postgres::PgStore`]). Times are epoch seconds (`i64`) supplied by the caller, so every
@@ -19,6 +20,7 @@ mod sql;
 mod error;
 pub mod health;
 pub mod import;
+pub mod keys;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(feature = "testing")]
@@ -32,15 +34,22 @@ use std::time::Duration;
 
 pub use error::{Result, StoreError};
 pub use health::Health;
+pub use keys::{KeyOrigin, KeyState, KeyStore, StoredKey};
 pub use import::{ImportAction, ImportedToken, ImportedUser, Importer, TokenCounts};
 pub use throttle::{Attempt, LoginThrottle, ThrottlePolicy};
 pub use tokens::{RefreshToken, Rotation, Succession, TokenState, TokenStore};
 pub use users::{NewUser, User, UserStore, new_revoke_key};
 
 /// Everything jwtd needs of its database.
-pub trait Store: UserStore + TokenStore + LoginThrottle + Health + Importer + 'static {}
+pub trait Store:
+    UserStore + TokenStore + LoginThrottle + Health + Importer + KeyStore + 'static
+{
+}
 
-impl<T: UserStore + TokenStore + LoginThrottle + Health + Importer + 'static> Store for T {}
+impl<T: UserStore + TokenStore + LoginThrottle + Health + Importer + KeyStore + 'static> Store
+    for T
+{
+}
 
 /// Connection-pool limits.
 #[derive(Clone, Debug)]

@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jwtd_core::user_rules::simplejwt_revoke_value;
 use jwtd_store::{
-    Health, ImportAction, ImportedToken, ImportedUser, Importer, LoginThrottle, NewUser, Result,
-    Store, StoreError, TokenCounts, User, UserStore,
+    Health, ImportAction, ImportedToken, ImportedUser, Importer, KeyState, KeyStore,
+    LoginThrottle, NewUser, Result, Store, StoreError, StoredKey, TokenCounts, User, UserStore,
 };
 
 use crate::blacklist::SharedBlacklist;
@@ -241,6 +241,35 @@ impl LoginThrottle for DjangoStore {
 
     async fn login_succeeded(&self, key: &str, reset: bool) -> Result<()> {
         self.own.login_succeeded(key, reset).await
+    }
+}
+
+/// Signing keys are jwtd's own: kept in its own store.
+#[async_trait]
+impl KeyStore for DjangoStore {
+    async fn signing_keys(&self) -> Result<Vec<StoredKey>> {
+        self.own.signing_keys().await
+    }
+
+    async fn add_signing_key(&self, key: &StoredKey) -> Result<bool> {
+        self.own.add_signing_key(key).await
+    }
+
+    async fn activate_signing_key(
+        &self,
+        kid: &str,
+        replacing: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        self.own.activate_signing_key(kid, replacing, now).await
+    }
+
+    async fn remove_signing_key(&self, kid: &str, state: KeyState) -> Result<bool> {
+        self.own.remove_signing_key(kid, state).await
+    }
+
+    async fn remove_expired_keys(&self, retired_before: i64) -> Result<Vec<String>> {
+        self.own.remove_expired_keys(retired_before).await
     }
 }
 

@@ -23,6 +23,8 @@ mod throttle;
 mod health;
 #[macro_use]
 pub(crate) mod import;
+#[macro_use]
+pub(crate) mod keys;
 
 pub(crate) use users::{UserRow, user_conflict};
 
@@ -34,5 +36,6 @@ macro_rules! sql_store {
         throttle_sql!($store);
         health_sql!($store);
         import_sql!($store, $db);
+        keys_sql!($store);
     };
 }
