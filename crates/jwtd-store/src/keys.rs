@@ -53,9 +53,13 @@ impl KeyOrigin {
     }
 
     pub fn parse(text: &str) -> Option<KeyOrigin> {
-        [KeyOrigin::Generated, KeyOrigin::Automatic, KeyOrigin::Imported]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            KeyOrigin::Generated,
+            KeyOrigin::Automatic,
+            KeyOrigin::Imported,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -88,8 +92,12 @@ pub trait KeyStore: Send + Sync {
     /// In one transaction: `next` key `kid` becomes `current` and the current key, which must
     /// be `replacing`, is retired. `false` (nothing changed) if either is no longer so — another
     /// instance rotated first.
-    async fn activate_signing_key(&self, kid: &str, replacing: Option<&str>, now: i64)
-    -> Result<bool>;
+    async fn activate_signing_key(
+        &self,
+        kid: &str,
+        replacing: Option<&str>,
+        now: i64,
+    ) -> Result<bool>;
     /// Deletes key `kid` if it is in `state`.
     async fn remove_signing_key(&self, kid: &str, state: KeyState) -> Result<bool>;
     /// Deletes the keys retired before `retired_before`; their kids.

@@ -34,8 +34,8 @@ use std::time::Duration;
 
 pub use error::{Result, StoreError};
 pub use health::Health;
-pub use keys::{KeyOrigin, KeyState, KeyStore, StoredKey};
 pub use import::{ImportAction, ImportedToken, ImportedUser, Importer, TokenCounts};
+pub use keys::{KeyOrigin, KeyState, KeyStore, StoredKey};
 pub use throttle::{Attempt, LoginThrottle, ThrottlePolicy};
 pub use tokens::{RefreshToken, Rotation, Succession, TokenState, TokenStore};
 pub use users::{NewUser, User, UserStore, new_revoke_key};

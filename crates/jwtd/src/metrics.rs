@@ -37,6 +37,7 @@ pub struct Metrics {
     rotations: IntCounter,
     reuse_detections: IntCounter,
     db_connections: IntGaugeVec,
+    signing_keys: IntGaugeVec,
 }
 
 impl Metrics {
@@ -94,6 +95,14 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let signing_keys = IntGaugeVec::new(
+            Opts::new(
+                "jwtd_signing_key_info",
+                "Keys that sign or verify tokens (value 1), by kid, algorithm and state",
+            ),
+            &["kid", "alg", "state"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -103,6 +112,7 @@ impl Metrics {
             Box::new(rotations.clone()),
             Box::new(reuse_detections.clone()),
             Box::new(db_connections.clone()),
+            Box::new(signing_keys.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -116,6 +126,17 @@ impl Metrics {
             rotations,
             reuse_detections,
             db_connections,
+            signing_keys,
+        }
+    }
+
+    /// Replaces the signing-key info with these (kid, alg, state) rows.
+    pub fn signing_keys<'a>(&self, keys: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) {
+        self.signing_keys.reset();
+        for (kid, alg, state) in keys {
+            self.signing_keys
+                .with_label_values(&[kid, alg, state])
+                .set(1);
         }
     }
 

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::api::endpoints::{self, Served};
 use crate::hashing::HashPool;
-use crate::keyfile;
+use crate::keys::{self, KeySet};
 use crate::metrics::Metrics;
 use crate::state::{AppState, Published};
 
@@ -29,6 +29,9 @@ pub struct Server {
     listener: TcpListener,
     /// `metrics.bind`: `/metrics` on its own address.
     metrics_listener: Option<TcpListener>,
+    /// The store's key set, kept current while serving (asymmetric deployments without a
+    /// static key).
+    key_set: Option<KeySet>,
 }
 
 /// Creates the data directory (mode 0700) if needed.
@@ -146,20 +149,12 @@ impl Server {
         let served = endpoints::resolve(&settings)?;
         let store = open_store_patiently(&settings).await?;
         let store = serve_django_users(&settings, store)?;
-        let secret = match &settings.signing_key {
-            Some(key) => key.0.as_bytes().to_vec(),
-            None => {
-                let path = settings.data_dir.join("signing_key");
-                let (key, created) = keyfile::load_or_create(&path)?;
-                if created {
-                    tracing::info!(path = %path.display(), "generated a new signing key (mode 0600)");
-                } else {
-                    tracing::info!(path = %path.display(), "using the signing key");
-                }
-                key
-            }
-        };
-        let tokens = TokenService::new(&settings, &secret);
+        let (ring, key_set) = keys::initial_ring(&settings, &store, clock.now().secs()).await?;
+        let fixed_key = (key_set.is_none()).then(|| {
+            let kid = ring.signing_kid().unwrap_or_default().to_owned();
+            (kid, settings.algorithm.name())
+        });
+        let tokens = TokenService::new(&settings, ring);
         let hasher = match &settings.django {
             Some(django) => Hasher::django_pbkdf2_sha256(django.pbkdf2_iterations),
             None => Hasher::new(&settings.hashing)?,
@@ -194,7 +189,26 @@ impl Server {
                 .collect(),
         };
         let state = AppState::new(settings, store, tokens, hashing, metrics, clock, published);
+        match (&key_set, fixed_key) {
+            (Some(set), _) => {
+                let keys = set.keys().await?;
+                let now = state.clock.now().secs();
+                keys::refresh::publish_metrics(
+                    set,
+                    &state,
+                    &set.live(&keys, now)
+                        .into_iter()
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+            (None, Some((kid, alg))) => {
+                state.metrics.signing_keys([(kid.as_str(), alg, "current")])
+            }
+            (None, None) => {}
+        }
         Ok(Server {
+            key_set,
             state,
             served,
             listener,
@@ -223,7 +237,12 @@ impl Server {
             served,
             listener,
             metrics_listener,
+            key_set,
         } = self;
+        if let Some(set) = key_set {
+            let every = state.settings.keys.reload_interval;
+            tokio::spawn(keys::refresh::keep_current(set, state.clone(), every));
+        }
         if let Some(listener) = metrics_listener {
             let addr = listener.local_addr()?;
             let app = crate::api::metrics_router(state.clone());

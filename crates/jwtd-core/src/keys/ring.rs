@@ -101,7 +101,10 @@ impl KeyRing {
         }
         for secret in previous {
             for algorithm in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-                kidless.push(VerifyingKey::new(algorithm, DecodingKey::from_secret(secret)));
+                kidless.push(VerifyingKey::new(
+                    algorithm,
+                    DecodingKey::from_secret(secret),
+                ));
             }
         }
         let set = JwkSet {

@@ -57,8 +57,8 @@ fn every_asymmetric_algorithm_signs_with_its_kid_and_verifies() {
 fn the_key_is_chosen_by_kid_and_must_match_alg() {
     let es = PrivateKey::generate(Algorithm::ES256).unwrap();
     let ed = PrivateKey::generate(Algorithm::EdDSA).unwrap();
-    let ring = KeyRing::asymmetric(&es, vec![published(&es, false), published(&ed, false)], &[])
-        .unwrap();
+    let ring =
+        KeyRing::asymmetric(&es, vec![published(&es, false), published(&ed, false)], &[]).unwrap();
     let by_ed = ring_of(&ed).sign(&payload());
     assert!(ring.verify(&by_ed).is_some(), "a published key verifies");
     // Its header rewritten to name the ES256 key: the signature is Ed25519's, refused.
@@ -116,13 +116,21 @@ fn hs_rings_verify_previous_secrets_and_ignore_kid() {
         b"the current secret, at least 32 bytes",
         &[b"the previous secret, at least 32 bytes".to_vec()],
     );
-    let old = KeyRing::hmac(Algorithm::HS256, b"the previous secret, at least 32 bytes", &[]);
+    let old = KeyRing::hmac(
+        Algorithm::HS256,
+        b"the previous secret, at least 32 bytes",
+        &[],
+    );
     let token = old.sign(&payload());
     assert_eq!(ring.verify(&token), Some(payload()));
     assert_eq!(ring.jwks(), r#"{"keys":[]}"#);
     let stranger = KeyRing::hmac(Algorithm::HS256, b"somebody else's secret, 32 bytes..", &[]);
     assert_eq!(ring.verify(&stranger.sign(&payload())), None);
-    let hs384 = KeyRing::hmac(Algorithm::HS384, b"the current secret, at least 32 bytes", &[]);
+    let hs384 = KeyRing::hmac(
+        Algorithm::HS384,
+        b"the current secret, at least 32 bytes",
+        &[],
+    );
     assert_eq!(ring.verify(&hs384.sign(&payload())), None, "alg must match");
 }
 
@@ -134,12 +142,23 @@ fn pem_keys_are_read_in_every_form_openssl_writes() {
     let from_sec1 = PrivateKey::from_pem(&sec1_pem, None).unwrap();
     assert_eq!(from_sec1.algorithm(), Algorithm::ES256);
     let pkcs8_pem = pem::encode(&pem::Pem::new("PRIVATE KEY", from_sec1.pkcs8().to_vec()));
-    assert_eq!(PrivateKey::from_pem(&pkcs8_pem, None).unwrap().kid(), from_sec1.kid());
-    let err = PrivateKey::from_pem(&pkcs8_pem, Some(Algorithm::RS256)).err().unwrap();
+    assert_eq!(
+        PrivateKey::from_pem(&pkcs8_pem, None).unwrap().kid(),
+        from_sec1.kid()
+    );
+    let err = PrivateKey::from_pem(&pkcs8_pem, Some(Algorithm::RS256))
+        .err()
+        .unwrap();
     assert_eq!(err.to_string(), "an EC P-256 key cannot sign RS256");
-    assert!(matches!(PrivateKey::from_pem("hello", None), Err(KeyError::NotPem)));
+    assert!(matches!(
+        PrivateKey::from_pem("hello", None),
+        Err(KeyError::NotPem)
+    ));
     let public = pem::encode(&pem::Pem::new("PUBLIC KEY", vec![0; 4]));
-    assert!(matches!(PrivateKey::from_pem(&public, None), Err(KeyError::NotPrivatePem(_))));
+    assert!(matches!(
+        PrivateKey::from_pem(&public, None),
+        Err(KeyError::NotPrivatePem(_))
+    ));
 }
 
 #[test]
@@ -147,14 +166,21 @@ fn sealed_keys_open_only_with_their_kek_and_kid() {
     let kek = KeyEncryptionKey::derive(b"a key-encryption key of 32 bytes+");
     let sealed = kek.seal("kid-1", b"private key bytes");
     assert!(!sealed.contains("private"));
-    assert_eq!(&kek.open("kid-1", &sealed).unwrap()[..], b"private key bytes");
+    assert_eq!(
+        &kek.open("kid-1", &sealed).unwrap()[..],
+        b"private key bytes"
+    );
     assert!(kek.open("kid-2", &sealed).is_err(), "bound to its kid");
     let other = KeyEncryptionKey::derive(b"another key-encryption key, 32 b+");
     assert!(other.open("kid-1", &sealed).is_err());
     let mut tampered = sealed.clone();
     tampered.pop();
     assert!(kek.open("kid-1", &tampered).is_err());
-    assert_ne!(kek.seal("kid-1", b"x"), kek.seal("kid-1", b"x"), "fresh nonces");
+    assert_ne!(
+        kek.seal("kid-1", b"x"),
+        kek.seal("kid-1", b"x"),
+        "fresh nonces"
+    );
 }
 
 fn swap_header(token: &str, header: &serde_json::Value) -> String {

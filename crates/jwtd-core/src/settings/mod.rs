@@ -267,18 +267,34 @@ impl Settings {
             return Err(bad("signing_key", "must be at least 32 bytes long"));
         }
         if self.signing_key.is_some() && self.signing_key_file.is_some() {
-            return Err(bad("signing_key", "set either `signing_key` or `signing_key_file`"));
+            return Err(bad(
+                "signing_key",
+                "set either `signing_key` or `signing_key_file`",
+            ));
         }
         if self.verifying_key.is_some() && self.verifying_key_file.is_some() {
-            return Err(bad("verifying_key", "set either `verifying_key` or `verifying_key_file`"));
+            return Err(bad(
+                "verifying_key",
+                "set either `verifying_key` or `verifying_key_file`",
+            ));
         }
         if self.algorithm.is_hmac()
             && (self.verifying_key.is_some() || self.verifying_key_file.is_some())
         {
-            return Err(bad("verifying_key", "is for asymmetric algorithms; HS algorithms verify with `signing_key`"));
+            return Err(bad(
+                "verifying_key",
+                "is for asymmetric algorithms; HS algorithms verify with `signing_key`",
+            ));
         }
-        if self.previous_signing_keys.iter().any(|Secret(key)| key.len() < 32) {
-            return Err(bad("previous_signing_keys", "each must be at least 32 bytes long"));
+        if self
+            .previous_signing_keys
+            .iter()
+            .any(|Secret(key)| key.len() < 32)
+        {
+            return Err(bad(
+                "previous_signing_keys",
+                "each must be at least 32 bytes long",
+            ));
         }
         self.keys.validate()?;
         if !self.languages.is_empty() && !self.languages.contains(&self.language) {

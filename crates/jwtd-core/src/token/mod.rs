@@ -95,7 +95,10 @@ impl TokenService {
 
     /// A ring of one HS secret from settings, for tests and benchmarks.
     pub fn with_secret(settings: &Settings, secret: &[u8]) -> Self {
-        assert!(settings.algorithm.is_hmac(), "with_secret needs an HS algorithm");
+        assert!(
+            settings.algorithm.is_hmac(),
+            "with_secret needs an HS algorithm"
+        );
         TokenService::new(settings, KeyRing::hmac(settings.algorithm, secret, &[]))
     }
 }

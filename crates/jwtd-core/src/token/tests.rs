@@ -110,7 +110,8 @@ fn decode_reports_simplejwt_faults_in_order() {
         );
     }
 
-    let other = TokenService::with_secret(&Settings::default(), b"another key, 32 bytes long......");
+    let other =
+        TokenService::with_secret(&Settings::default(), b"another key, 32 bytes long......");
     assert_eq!(other.decode(&good, None, t), Err(TokenError::Invalid));
     assert_eq!(s.decode("a.b", None, t), Err(TokenError::Invalid));
     assert_eq!(s.decode("", None, t), Err(TokenError::Invalid));

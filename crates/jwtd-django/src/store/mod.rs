@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jwtd_core::user_rules::simplejwt_revoke_value;
 use jwtd_store::{
-    Health, ImportAction, ImportedToken, ImportedUser, Importer, KeyState, KeyStore,
-    LoginThrottle, NewUser, Result, Store, StoreError, StoredKey, TokenCounts, User, UserStore,
+    Health, ImportAction, ImportedToken, ImportedUser, Importer, KeyState, KeyStore, LoginThrottle,
+    NewUser, Result, Store, StoreError, StoredKey, TokenCounts, User, UserStore,
 };
 
 use crate::blacklist::SharedBlacklist;

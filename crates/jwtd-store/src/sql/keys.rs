@@ -12,7 +12,9 @@ macro_rules! keys_sql {
                 )
                 .fetch_all(&self.reader)
                 .await?;
-                rows.into_iter().map($crate::sql::keys::KeyRow::into_key).collect()
+                rows.into_iter()
+                    .map($crate::sql::keys::KeyRow::into_key)
+                    .collect()
             }
 
             async fn add_signing_key(&self, key: &$crate::StoredKey) -> Result<bool> {

@@ -112,6 +112,36 @@ pub struct Readiness {
     pub signing_key: &'static str,
 }
 
+/// `GET /.well-known/jwks.json`: the public keys that verify this deployment's tokens (none
+/// for HS algorithms, whose secret is never published).
+#[derive(Serialize, JsonSchema)]
+pub struct Jwks {
+    pub keys: Vec<PublicJwk>,
+}
+
+/// One public key (RFC 7517): `kid` is its RFC 7638 thumbprint; never a private member.
+#[derive(Serialize, JsonSchema)]
+pub struct PublicJwk {
+    /// `EC`, `OKP` or `RSA`.
+    pub kty: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub key_use: String,
+    /// `P-256`, `P-384`, `Ed25519` (EC, OKP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+    /// RSA modulus and exponent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+}
+
 /// Every error body: DRF's field errors or SimpleJWT's/DRF's `detail`.
 #[derive(Serialize, JsonSchema)]
 #[serde(untagged)]

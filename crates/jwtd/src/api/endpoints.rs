@@ -10,10 +10,10 @@ use jwtd_core::Settings;
 use jwtd_core::settings::{Routes, SettingsError, bad};
 use serde_json::json;
 
-use super::bodies::{Empty, Health, Me, Readiness, RefreshResult, SlidingToken, TokenPair};
+use super::bodies::{Empty, Health, Jwks, Me, Readiness, RefreshResult, SlidingToken, TokenPair};
 use super::methods::{authenticated_get, get_only, post_only};
 use super::openapi::{Doc, Request, Response};
-use super::{health, token, users};
+use super::{health, jwks, token, users};
 use crate::state::AppState;
 
 pub struct Endpoint {
@@ -144,6 +144,22 @@ pub static ENDPOINTS: &[Endpoint] = &[
             "post",
             "Log out everywhere: every token of the user issued so far is refused.",
             Response::json::<Empty>(|| json!({})),
+        ),
+    },
+    Endpoint {
+        name: "jwks",
+        path: PathRule::Setting {
+            default: "/.well-known/jwks.json",
+        },
+        serve: always,
+        handler: || get_only(jwks::jwks),
+        doc: Doc::probe(
+            "The public keys that verify tokens (JWKS, RFC 7517); empty for HS algorithms.",
+            Response::json::<Jwks>(|| {
+                json!({"keys": [{"kty": "EC", "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+                    "alg": "ES256", "use": "sig", "crv": "P-256", "x": "…", "y": "…"}]})
+            }),
+            None,
         ),
     },
     Endpoint {

@@ -17,6 +17,7 @@ pub mod error;
 mod fields;
 mod health;
 mod issue;
+mod jwks;
 mod login;
 mod login_throttle;
 mod methods;

@@ -2,6 +2,7 @@
 
 mod config;
 mod import;
+mod keys;
 mod tokens;
 mod user;
 
@@ -51,6 +52,9 @@ enum Command {
     /// Inspect the settings.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Manage the signing-key set (asymmetric algorithms).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Bring users over from another system.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -115,6 +119,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             config::run(command, &settings)
+        }
+        Command::Keys(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            keys::run(command, &settings).await
         }
         Command::Import(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;

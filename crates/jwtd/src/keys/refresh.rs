@@ -1,0 +1,57 @@
+//! Keeping every instance's key ring current: each instance re-reads the key set every
+//! `keys.reload_interval`, so a rotation made through any instance or the CLI reaches all, and
+//! runs the upkeep (expiry, automatic rotation) the store makes safe to run everywhere.
+
+use std::time::Duration;
+
+use jwtd_store::StoredKey;
+
+use super::KeySet;
+use crate::state::AppState;
+
+/// Runs until the process ends.
+pub async fn keep_current(set: KeySet, app: AppState, every: Duration) {
+    let mut served: Vec<StoredKey> = Vec::new();
+    loop {
+        tokio::time::sleep(every).await;
+        let now = app.clock.now().secs();
+        if let Err(e) = set.maintain(now).await {
+            tracing::warn!(error = %format!("{e:#}"), "signing-key upkeep failed; retrying later");
+        }
+        let keys = match set.keys().await {
+            Ok(keys) => keys,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "cannot read the key set; keeping the current key ring");
+                continue;
+            }
+        };
+        let live: Vec<StoredKey> = set.live(&keys, now).into_iter().cloned().collect();
+        if live == served {
+            continue;
+        }
+        match set.ring_from(&keys, now) {
+            Ok(ring) => {
+                tracing::info!(
+                    signing_kid = ring.signing_kid(),
+                    keys = live.len(),
+                    "key ring updated"
+                );
+                app.tokens.install_keys(ring);
+                publish_metrics(&set, &app, &live);
+                served = live;
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot build the key ring; keeping the current one")
+            }
+        }
+    }
+}
+
+/// `jwtd_signing_key_info{kid,alg,state}` for the key set's live keys.
+pub fn publish_metrics(set: &KeySet, app: &AppState, live: &[StoredKey]) {
+    let rows: Vec<_> = live.iter().map(|k| set.view(k)).collect();
+    app.metrics.signing_keys(
+        rows.iter()
+            .map(|v| (v.kid.as_str(), v.algorithm.as_str(), v.state)),
+    );
+}
