@@ -128,7 +128,13 @@ pub async fn spawn_in(
 impl TestApp {
     /// Stops this server and starts a new one on the same data directory and database.
     pub async fn restart(self) -> TestApp {
-        let settings = self.state.settings.clone();
+        self.restart_with(|_| {}).await
+    }
+
+    /// [`TestApp::restart`] with changed settings.
+    pub async fn restart_with(self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.state.settings.clone();
+        change(&mut settings);
         let (dir, clock) = (self._dir.clone(), self.clock.clone());
         drop(self);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -18,6 +18,7 @@ mod django_mode_ops;
 mod django_site;
 mod enumeration;
 mod flush;
+mod keys;
 mod operations;
 mod parity;
 mod pg_server;
