@@ -350,16 +350,21 @@ impl Settings {
     }
 
     /// How long after a key stops signing the last token it signed can still be valid: the
-    /// longest token lifetime plus the leeway. A retired key is dropped after that.
+    /// longest token lifetime (sliding tokens' only when they are issued) plus the leeway. A
+    /// retired key is dropped after that.
     pub fn longest_token_life(&self) -> Duration {
-        [
-            self.access_token_lifetime,
-            self.refresh_token_lifetime,
-            self.sliding_token_lifetime,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or_default()
+        let sliding_issued = self
+            .routes
+            .get("token_obtain_sliding")
+            .is_some_and(|path| !path.is_empty());
+        let sliding = if sliding_issued {
+            self.sliding_token_lifetime
+        } else {
+            Duration::ZERO
+        };
+        self.access_token_lifetime
+            .max(self.refresh_token_lifetime)
+            .max(sliding)
             + self.leeway
     }
 

@@ -1,0 +1,219 @@
+//! Rotation that nobody notices: under load, through the CLI, on one instance or two sharing a
+//! PostgreSQL database; the retired key leaves the JWKS once its tokens have expired.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use jwtd_core::keys::Algorithm;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::keys::{KEK, header, jwks, key_set, verified_by_jwks};
+
+/// Short enough for a test: keys published 2 s before they sign, re-read every 100 ms,
+/// tokens living at most 6 s.
+fn quick_rotation(s: &mut jwtd_core::Settings) {
+    key_set(s, Algorithm::ES256);
+    s.keys.publish_delay = Duration::from_secs(2);
+    s.keys.jwks_max_age = Duration::from_secs(1);
+    s.keys.reload_interval = Duration::from_millis(100);
+    s.access_token_lifetime = Duration::from_secs(5);
+    s.refresh_token_lifetime = Duration::from_secs(6);
+}
+
+/// `jwtd keys …` on the app's database and settings.
+async fn keys_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let settings = &app.state.settings;
+    let mut all = vec![
+        "--data-dir".to_owned(),
+        settings.data_dir.display().to_string(),
+        "keys".to_owned(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let mut envs = vec![
+        ("JWTD_ALGORITHM", settings.algorithm.name().to_owned()),
+        ("JWTD_KEYS__ENCRYPTION_KEY", KEK.to_owned()),
+        ("JWTD_KEYS__PUBLISH_DELAY", "2s".to_owned()),
+        ("JWTD_KEYS__JWKS_MAX_AGE", "1s".to_owned()),
+        ("JWTD_ACCESS_TOKEN_LIFETIME", "5s".to_owned()),
+        ("JWTD_REFRESH_TOKEN_LIFETIME", "6s".to_owned()),
+    ];
+    if let Some(url) = &settings.database_url {
+        envs.push(("JWTD_DATABASE_URL", url.clone()));
+    }
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&std::ffi::OsStr> = all.iter().map(std::ffi::OsStr::new).collect();
+        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run_jwtd(&args, &envs, "")
+    })
+    .await
+    .unwrap()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The kid in `text` after `marker` (`generated key <kid> …`).
+fn kid_after(text: &str, marker: &str) -> String {
+    let rest = &text[text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {text}"))
+        + marker.len()..];
+    rest.split_whitespace().next().unwrap().to_owned()
+}
+
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn signing_kid(app: &TestApp) -> String {
+    let (_, access) = app.login("alice", "pw").await;
+    header(&access)["kid"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn rotation_under_load_fails_no_request() {
+    let app = Arc::new(spawn_with(quick_rotation).await);
+    app.add_user("alice", "", "pw", &[]).await;
+    let old_kid = signing_kid(&app).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let (app, stop, requests) = (app.clone(), stop.clone(), requests.clone());
+        clients.push(tokio::spawn(async move {
+            let mut kids = std::collections::BTreeSet::new();
+            while !stop.load(Ordering::Relaxed) {
+                let (refresh, access) = app.login("alice", "pw").await;
+                let answer = app.refresh(&refresh).await;
+                assert_eq!(answer.status, 200, "refresh: {}", answer.text);
+                let fresh = answer.json()["access"].as_str().unwrap().to_owned();
+                for token in [&access, &fresh] {
+                    app.verify(token).await.expect(200, json!({}));
+                    let me = app
+                        .get_with_auth("/users/me/", &format!("Bearer {token}"))
+                        .await;
+                    assert_eq!(me.status, 200, "{}", me.text);
+                    kids.insert(header(token)["kid"].as_str().unwrap().to_owned());
+                }
+                requests.fetch_add(6, Ordering::Relaxed);
+            }
+            kids
+        }));
+    }
+
+    let generated = stdout(&keys_cli(&app, &["generate"]).await);
+    let new_kid = kid_after(&generated, "generated key ");
+    until("the new key is published", async || {
+        jwks(&app).await.find(&new_kid).is_some()
+    })
+    .await;
+    let early = keys_cli(&app, &["rotate"]).await;
+    let stderr = String::from_utf8_lossy(&early.stderr);
+    assert!(
+        !early.status.success() && stderr.contains("wait "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (old_refresh, old_access) = app.login("alice", "pw").await;
+    assert_eq!(header(&old_access)["kid"], old_kid.as_str());
+    let rotated = stdout(&keys_cli(&app, &["rotate"]).await);
+    assert!(
+        rotated.contains(&format!("key {new_kid} signs new tokens now")),
+        "{rotated}"
+    );
+    until("new tokens carry the new kid", async || {
+        signing_kid(&app).await == new_kid
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut seen = std::collections::BTreeSet::new();
+    for client in clients {
+        seen.extend(client.await.expect("no request failed"));
+    }
+    assert_eq!(
+        seen,
+        [old_kid.clone(), new_kid.clone()].into(),
+        "both keys signed under load"
+    );
+    assert!(requests.load(Ordering::Relaxed) > 50);
+
+    // Tokens signed before the rotation still verify, here and with the JWKS alone.
+    app.verify(&old_access).await.expect(200, json!({}));
+    assert_eq!(app.refresh(&old_refresh).await.status, 200);
+    assert!(verified_by_jwks(&jwks(&app).await, &old_access).is_some());
+    let listed = stdout(&keys_cli(&app, &["list", "--json"]).await);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let states: std::collections::BTreeMap<&str, (&str, Option<i64>)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let state = (k["state"].as_str().unwrap(), k["retires_at"].as_i64());
+            (k["kid"].as_str().unwrap(), state)
+        })
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(
+        matches!(states[old_kid.as_str()], ("retired", Some(_))),
+        "{states:?}"
+    );
+    assert_eq!(states[new_kid.as_str()], ("current", None));
+
+    // Once every token it signed has expired (6 s), the retired key leaves the JWKS.
+    until("the retired key leaves the JWKS", async || {
+        jwks(&app).await.find(&old_kid).is_none()
+    })
+    .await;
+    app.verify(&old_access)
+        .await
+        .expect(401, token_not_valid("Token is invalid"));
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgresql_use_one_rotation() {
+    if test_database().await.is_none() {
+        eprintln!("skipped: set TEST_DATABASE_URL to a PostgreSQL server (CI does)");
+        return;
+    }
+    let first = spawn_with(quick_rotation).await;
+    first.add_user("alice", "", "pw", &[]).await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = first.state.settings.clone();
+    settings.data_dir = dir.path().to_path_buf();
+    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    let old_kid = signing_kid(&first).await;
+    assert_eq!(signing_kid(&second).await, old_kid, "one key set");
+    let (_, from_first) = first.login("alice", "pw").await;
+    second.verify(&from_first).await.expect(200, json!({}));
+
+    let generated = stdout(&keys_cli(&first, &["generate"]).await);
+    let new_kid = kid_after(&generated, "generated key ");
+    until("both publish the new key", async || {
+        jwks(&first).await.find(&new_kid).is_some() && jwks(&second).await.find(&new_kid).is_some()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stdout(&keys_cli(&first, &["rotate"]).await);
+    until("both sign with the new key", async || {
+        signing_kid(&first).await == new_kid && signing_kid(&second).await == new_kid
+    })
+    .await;
+    let (_, from_second) = second.login("alice", "pw").await;
+    first.verify(&from_second).await.expect(200, json!({}));
+    second.verify(&from_first).await.expect(200, json!({}));
+}
