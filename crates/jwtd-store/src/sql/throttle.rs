@@ -10,6 +10,39 @@ macro_rules! throttle_sql {
                 policy: &ThrottlePolicy,
                 now: i64,
             ) -> Result<Attempt> {
+                // A concurrent successful login may delete the row between this attempt's
+                // insert and update (PostgreSQL, read committed): then start again.
+                for _ in 0..5 {
+                    if let Some(attempt) = self.count_login_attempt(key, policy, now).await? {
+                        return Ok(attempt);
+                    }
+                }
+                Err($crate::StoreError::Unavailable(
+                    "the login counter kept changing; try again".into(),
+                ))
+            }
+
+            async fn login_succeeded(&self, key: &str, reset: bool) -> Result<()> {
+                let sql = if reset {
+                    "DELETE FROM login_failures WHERE key = $1"
+                } else {
+                    "UPDATE login_failures SET failures = failures - 1
+                     WHERE key = $1 AND failures > 0"
+                };
+                sqlx::query(sql).bind(key).execute(&self.writer).await?;
+                Ok(())
+            }
+        }
+
+        impl $store {
+            /// One try of [`LoginThrottle::begin_login_attempt`]; `None` when the row vanished
+            /// under it.
+            async fn count_login_attempt(
+                &self,
+                key: &str,
+                policy: &ThrottlePolicy,
+                now: i64,
+            ) -> Result<Option<Attempt>> {
                 let mut tx = self.write_tx().await?;
                 sqlx::query(
                     "INSERT INTO login_failures
@@ -52,27 +85,19 @@ macro_rules! throttle_sql {
                     Attempt::Allowed
                 } else {
                     let sql = "SELECT locked_until FROM login_failures WHERE key = $1";
-                    let until: i64 = sqlx::query_scalar(sql)
+                    let until: Option<i64> = sqlx::query_scalar(sql)
                         .bind(key)
-                        .fetch_one(&mut *tx)
+                        .fetch_optional(&mut *tx)
                         .await?;
+                    let Some(until) = until else {
+                        return Ok(None);
+                    };
                     Attempt::Blocked {
                         retry_after: (until - now).max(1),
                     }
                 };
                 tx.commit().await?;
-                Ok(attempt)
-            }
-
-            async fn login_succeeded(&self, key: &str, reset: bool) -> Result<()> {
-                let sql = if reset {
-                    "DELETE FROM login_failures WHERE key = $1"
-                } else {
-                    "UPDATE login_failures SET failures = failures - 1
-                     WHERE key = $1 AND failures > 0"
-                };
-                sqlx::query(sql).bind(key).execute(&self.writer).await?;
-                Ok(())
+                Ok(Some(attempt))
             }
         }
     };
