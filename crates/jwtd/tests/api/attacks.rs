@@ -160,9 +160,12 @@ fn attacks(genuine: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-#[tokio::test]
-async fn every_token_attack_is_refused_at_every_endpoint() {
-    let app = spawn_with(|s| {
+/// A deployment for the battery: HS256, or a key set signing with `algorithm`.
+async fn deployment(algorithm: jwtd_core::keys::Algorithm) -> TestApp {
+    spawn_with(|s| {
+        if !algorithm.is_hmac() {
+            crate::keys::key_set(s, algorithm);
+        }
         s.routes
             .set("token_refresh_sliding", "/token/sliding/refresh/");
         s.auth_token_classes = vec![
@@ -170,54 +173,140 @@ async fn every_token_attack_is_refused_at_every_endpoint() {
             jwtd_core::settings::TokenClass::Sliding,
         ];
     })
-    .await;
-    app.add_user("alice", "", "pw", &[]).await;
-    app.add_user("bob", "", "pw", &[]).await;
-    let (refresh, access) = app.login("alice", "pw").await;
-    let invalid = token_not_valid("Token is invalid");
-    let mut tried = 0;
-    for genuine in [&refresh, &access] {
-        for (name, forged) in attacks(genuine) {
-            for (path, field) in [
-                ("/token/refresh/", "refresh"),
-                ("/token/verify/", "token"),
-                ("/token/blacklist/", "refresh"),
-                ("/token/sliding/refresh/", "token"),
-            ] {
-                let answer = app.post_json(path, json!({ field: forged })).await;
-                assert_eq!(
-                    (answer.status, answer.json()),
-                    (401, invalid.clone()),
-                    "{name} at {path}"
-                );
-                tried += 1;
+    .await
+}
+
+/// Attacks on a deployment that publishes its keys: the public key as an HMAC secret, a
+/// foreign key under a known kid, a foreign key embedded in the header or behind a `jku`.
+fn key_pair_attacks(
+    genuine: &str,
+    jwks: &jsonwebtoken::jwk::JwkSet,
+) -> Vec<(&'static str, String)> {
+    use jwtd_core::keys::PrivateKey;
+    let claims = token_part(genuine, 1);
+    let published = &jwks.keys[0];
+    let kid = published.common.key_id.clone().unwrap();
+    let algorithm = jsonwebtoken::decode_header(genuine).unwrap().alg;
+    let ours: jwtd_core::keys::Algorithm = format!("{algorithm:?}").parse().unwrap();
+    let foreign = PrivateKey::generate(ours).unwrap();
+    let foreign_pem = crate::keys::pem("PRIVATE KEY", foreign.pkcs8());
+    let foreign_key = match ours.family() {
+        jwtd_core::keys::Family::Ec => EncodingKey::from_ec_pem(foreign_pem.as_bytes()),
+        jwtd_core::keys::Family::Ed => EncodingKey::from_ed_pem(foreign_pem.as_bytes()),
+        _ => EncodingKey::from_rsa_pem(foreign_pem.as_bytes()),
+    }
+    .unwrap();
+    let sign =
+        |header: Header, key: &EncodingKey| jsonwebtoken::encode(&header, &claims, key).unwrap();
+    let with_kid = |alg, kid: &str| {
+        let mut h = Header::new(alg);
+        h.kid = Some(kid.to_owned());
+        h
+    };
+    let public_json = serde_json::to_vec(published).unwrap();
+    let mut embedded = with_kid(algorithm, foreign.kid());
+    embedded.jwk = Some(foreign.public_jwk().clone());
+    let mut jku = with_kid(algorithm, foreign.kid());
+    jku.jku = Some("https://evil.example/jwks.json".into());
+    vec![
+        (
+            "public JWK as the HMAC secret, kid kept",
+            sign(
+                with_kid(Algorithm::HS256, &kid),
+                &EncodingKey::from_secret(&public_json),
+            ),
+        ),
+        (
+            "the kid as the HMAC secret",
+            sign(
+                with_kid(Algorithm::HS256, &kid),
+                &EncodingKey::from_secret(kid.as_bytes()),
+            ),
+        ),
+        (
+            "foreign key under the published kid",
+            sign(with_kid(algorithm, &kid), &foreign_key),
+        ),
+        ("foreign key embedded as jwk", sign(embedded, &foreign_key)),
+        ("foreign key behind a jku", sign(jku, &foreign_key)),
+        (
+            "foreign key without a kid",
+            sign(Header::new(algorithm), &foreign_key),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_token_attack_is_refused_at_every_endpoint() {
+    use jwtd_core::keys::Algorithm as Alg;
+    for algorithm in [Alg::HS256, Alg::ES256, Alg::RS256, Alg::EdDSA] {
+        let app = deployment(algorithm).await;
+        app.add_user("alice", "", "pw", &[]).await;
+        app.add_user("bob", "", "pw", &[]).await;
+        let (refresh, access) = app.login("alice", "pw").await;
+        let jwks = crate::keys::jwks(&app).await;
+        let mut tried = 0;
+        for genuine in [&refresh, &access] {
+            let mut battery = attacks(genuine);
+            if !algorithm.is_hmac() {
+                battery.extend(key_pair_attacks(genuine, &jwks));
             }
-            for path in ["/users/me/", "/users/me/logout-all/"] {
-                let request = if path == "/users/me/" {
-                    app.http.get(app.url(path))
-                } else {
-                    app.http.post(app.url(path))
-                };
-                let answer = app
-                    .send(request.header("authorization", format!("Bearer {forged}")))
-                    .await;
-                let expected = not_valid_for_any(&[
-                    ("AccessToken", "access", "Token is invalid"),
-                    ("SlidingToken", "sliding", "Token is invalid"),
-                ]);
-                assert_eq!(
-                    (answer.status, answer.json()),
-                    (401, expected),
-                    "{name} at {path}"
-                );
-                tried += 1;
+            for (name, forged) in battery {
+                tried += refused_everywhere(&app, name, &forged, algorithm).await;
             }
         }
+        let per_token = if algorithm.is_hmac() { 26 } else { 26 + 6 };
+        assert_eq!(tried, 2 * per_token * 6, "{algorithm}");
+        // None of it touched alice's session.
+        let answer = app.refresh(&refresh).await;
+        assert_eq!(answer.status, 200);
     }
-    assert_eq!(tried, 2 * 26 * 6);
-    // None of it touched alice's session.
-    let answer = app.refresh(&refresh).await;
-    assert_eq!(answer.status, 200);
+}
+
+/// Sends `forged` to every endpoint that reads a token; each must answer SimpleJWT's 401.
+async fn refused_everywhere(
+    app: &TestApp,
+    name: &str,
+    forged: &str,
+    algorithm: jwtd_core::keys::Algorithm,
+) -> usize {
+    let invalid = token_not_valid("Token is invalid");
+    let mut tried = 0;
+    for (path, field) in [
+        ("/token/refresh/", "refresh"),
+        ("/token/verify/", "token"),
+        ("/token/blacklist/", "refresh"),
+        ("/token/sliding/refresh/", "token"),
+    ] {
+        let answer = app.post_json(path, json!({ field: forged })).await;
+        assert_eq!(
+            (answer.status, answer.json()),
+            (401, invalid.clone()),
+            "{algorithm}: {name} at {path}"
+        );
+        tried += 1;
+    }
+    for path in ["/users/me/", "/users/me/logout-all/"] {
+        let request = if path == "/users/me/" {
+            app.http.get(app.url(path))
+        } else {
+            app.http.post(app.url(path))
+        };
+        let answer = app
+            .send(request.header("authorization", format!("Bearer {forged}")))
+            .await;
+        let expected = not_valid_for_any(&[
+            ("AccessToken", "access", "Token is invalid"),
+            ("SlidingToken", "sliding", "Token is invalid"),
+        ]);
+        assert_eq!(
+            (answer.status, answer.json()),
+            (401, expected),
+            "{algorithm}: {name} at {path}"
+        );
+        tried += 1;
+    }
+    tried
 }
 
 #[tokio::test]

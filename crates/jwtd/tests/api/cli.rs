@@ -242,3 +242,20 @@ fn config_check_prints_the_effective_settings_and_names_bad_keys() {
         "use one of: id, username, email",
     );
 }
+
+#[test]
+fn keys_commands_need_a_key_set_and_a_known_algorithm() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(
+        &run(dir.path(), &["keys", "list"], ""),
+        "`jwtd keys` manages the key set of an asymmetric `algorithm`",
+    );
+    fails_with(
+        &run(
+            dir.path(),
+            &["keys", "generate", "--algorithm", "XX256"],
+            "",
+        ),
+        "unknown algorithm \"XX256\"",
+    );
+}

@@ -217,3 +217,33 @@ async fn two_instances_on_one_postgresql_use_one_rotation() {
     first.verify(&from_second).await.expect(200, json!({}));
     second.verify(&from_first).await.expect(200, json!({}));
 }
+
+#[tokio::test]
+async fn a_revoked_key_is_refused_at_once_and_the_current_key_cannot_be_retired() {
+    let app = spawn_with(quick_rotation).await;
+    app.add_user("alice", "", "pw", &[]).await;
+    let (refresh, access) = app.login("alice", "pw").await;
+    let old_kid = header(&access)["kid"].as_str().unwrap().to_owned();
+    let refused = keys_cli(&app, &["retire", &old_kid]).await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("rotate to another key first"),
+        "{stderr}"
+    );
+    let rotated = stdout(&keys_cli(&app, &["rotate", "--now"]).await);
+    assert!(rotated.contains("there was no next key"), "{rotated}");
+    stdout(&keys_cli(&app, &["rotate", "--now"]).await);
+    let revoked = stdout(&keys_cli(&app, &["retire", &old_kid, "--revoke"]).await);
+    assert!(revoked.contains("refused from now on"), "{revoked}");
+    until("the revoked key leaves the JWKS", async || {
+        jwks(&app).await.find(&old_kid).is_none()
+    })
+    .await;
+    let invalid = token_not_valid("Token is invalid");
+    app.verify(&access).await.expect(401, invalid.clone());
+    app.refresh(&refresh).await.expect(401, invalid.clone());
+    let me = app
+        .get_with_auth("/users/me/", &format!("Bearer {access}"))
+        .await;
+    assert_eq!(me.status, 401);
+}
