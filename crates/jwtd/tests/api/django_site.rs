@@ -63,6 +63,11 @@ impl DjangoSite {
         self.fixture_with("run", Some(code))
     }
 
+    /// [`DjangoSite::orm`] with more environment (e.g. `DJANGO_JWK_URL`).
+    pub fn orm_with(&self, code: &str, env: &[(&str, &str)]) -> Value {
+        self.fixture_env("run", Some(code), env)
+    }
+
     /// `manage.py <args>` on the site: whether it succeeded, and what it printed.
     pub fn manage(&self, args: &[&str]) -> (bool, String) {
         let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
@@ -89,6 +94,10 @@ impl DjangoSite {
     }
 
     fn fixture_with(&self, command: &str, argument: Option<&str>) -> Value {
+        self.fixture_env(command, argument, &[])
+    }
+
+    fn fixture_env(&self, command: &str, argument: Option<&str>, env: &[(&str, &str)]) -> Value {
         let python = std::env::var("DJANGO_TEST_PYTHON").expect("DJANGO_TEST_PYTHON");
         let output = self
             .environment(
@@ -97,6 +106,7 @@ impl DjangoSite {
                     .arg(command)
                     .args(argument),
             )
+            .envs(env.iter().copied())
             .output()
             .expect("python runs");
         assert!(

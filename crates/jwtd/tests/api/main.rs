@@ -19,6 +19,7 @@ mod django_site;
 mod enumeration;
 mod flush;
 mod keys;
+mod keys_django;
 mod keys_rotation;
 mod operations;
 mod parity;

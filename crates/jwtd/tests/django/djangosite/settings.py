@@ -3,6 +3,7 @@
 DJANGO_DB          sqlite:///path | postgres://user@host:port/db | mysql://user@host:port/db
 DJANGO_USER_MODEL  "auth" (django.contrib.auth's User) or "email" (accounts.User, logs in by email)
 DJANGO_SIGNING_KEY SimpleJWT's SIGNING_KEY (jwtd's signing_key in the tests)
+DJANGO_JWK_URL     SimpleJWT's JWK_URL (jwtd's JWKS), with DJANGO_JWT_ALGORITHM its ALGORITHM
 """
 import os
 from datetime import timedelta
@@ -69,3 +70,6 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
 }
+if os.environ.get("DJANGO_JWK_URL"):
+    SIMPLE_JWT["ALGORITHM"] = os.environ["DJANGO_JWT_ALGORITHM"]
+    SIMPLE_JWT["JWK_URL"] = os.environ["DJANGO_JWK_URL"]
