@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use jwtd_core::keys::{KeyRing, PrivateKey, PublishedKey};
 use jwtd_core::settings::{Algorithm, Audience, Settings};
 use jwtd_core::token::{TokenKind, TokenService};
 use libfuzzer_sys::fuzz_target;
@@ -29,9 +30,22 @@ fn services() -> &'static [TokenService] {
             check_revoke_token: true,
             ..Settings::default()
         };
+        // A key set too: the kid lookup and the alg-must-match rule are fuzzed with it.
+        let es = Settings {
+            algorithm: Algorithm::ES256,
+            ..Settings::default()
+        };
+        let key = PrivateKey::generate(Algorithm::ES256).expect("a P-256 key");
+        let published = PublishedKey {
+            algorithm: Algorithm::ES256,
+            jwk: key.public_jwk().clone(),
+            accepts_kidless: false,
+        };
+        let ring = KeyRing::asymmetric(&key, vec![published], &[KEY.to_vec()]).expect("a ring");
         vec![
-            TokenService::new(&plain, KEY),
-            TokenService::new(&strict, KEY),
+            TokenService::with_secret(&plain, KEY),
+            TokenService::with_secret(&strict, KEY),
+            TokenService::new(&es, ring),
         ]
     })
 }
