@@ -11,6 +11,7 @@ mod tests;
 
 pub use algorithm::{Algorithm, Family};
 pub use private::{PrivateKey, public_pem_thumbprint};
+pub(crate) use ring::Unverified;
 pub use ring::{KeyRing, PublishedKey};
 pub use sealed::KeyEncryptionKey;
 

@@ -136,14 +136,14 @@ impl KeyRing {
     }
 
     /// The payload of a token whose signature a key of this ring makes, chosen by the rule
-    /// above; `None` otherwise.
-    pub(crate) fn verify(&self, raw: &str) -> Option<Payload> {
-        let header = jsonwebtoken::decode_header(raw).ok()?;
-        let algorithm = Algorithm::from_jwt(header.alg)?;
+    /// above.
+    pub(crate) fn verify(&self, raw: &str) -> Result<Payload, Unverified> {
+        let header = jsonwebtoken::decode_header(raw).map_err(|_| Unverified::Invalid)?;
+        let algorithm = Algorithm::from_jwt(header.alg).ok_or(Unverified::Invalid)?;
         let named;
         let candidates: &[VerifyingKey] = match header.kid {
             Some(kid) if !self.hmac => {
-                named = self.by_kid.get(&kid)?;
+                named = self.by_kid.get(&kid).ok_or(Unverified::UnknownKid)?;
                 std::slice::from_ref(named)
             }
             _ => &self.kidless,
@@ -153,5 +153,15 @@ impl KeyRing {
             .filter(|key| key.algorithm == algorithm)
             .find_map(|key| jsonwebtoken::decode::<Payload>(raw, &key.key, &key.validation).ok())
             .map(|data| data.claims)
+            .ok_or(Unverified::Invalid)
     }
+}
+
+/// Why [`KeyRing::verify`] refused a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unverified {
+    /// Not signed by a key of this ring.
+    Invalid,
+    /// It names a key this ring does not hold (perhaps one newer than the ring).
+    UnknownKid,
 }

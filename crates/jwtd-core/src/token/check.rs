@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::keys::Unverified;
+
 use super::{MAX_TOKEN_BYTES, Payload, TokenError, TokenKind, TokenService};
 
 impl TokenService {
@@ -16,7 +18,14 @@ impl TokenService {
         if raw.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
-        let payload = self.keys.load().verify(raw).ok_or(TokenError::Invalid)?;
+        let payload = self.keys.load().verify(raw).map_err(|why| {
+            if why == Unverified::UnknownKid
+                && let Some(hook) = self.unknown_kid.get()
+            {
+                hook();
+            }
+            TokenError::Invalid
+        })?;
         self.check_registered_claims(&payload, now)?;
         if !payload.contains_key("exp") {
             return Err(TokenError::NoClaim("exp".into()));

@@ -20,7 +20,7 @@ mod mint;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 use serde_json::{Map, Value};
@@ -41,6 +41,8 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 pub struct TokenService {
     /// Replaced whole when keys rotate; read without a lock.
     keys: ArcSwap<KeyRing>,
+    /// Told when a token names a key the ring lacks (the server then re-reads the key set).
+    unknown_kid: OnceLock<Box<dyn Fn() + Send + Sync>>,
     leeway: i64,
     access_lifetime: i64,
     refresh_lifetime: i64,
@@ -62,6 +64,7 @@ impl TokenService {
     pub fn new(settings: &Settings, keys: KeyRing) -> Self {
         TokenService {
             keys: ArcSwap::from_pointee(keys),
+            unknown_kid: OnceLock::new(),
             leeway: whole_seconds(settings.leeway),
             access_lifetime: whole_seconds(settings.access_token_lifetime),
             refresh_lifetime: whole_seconds(settings.refresh_token_lifetime),
@@ -86,6 +89,12 @@ impl TokenService {
     /// Signs from now on with `keys` (and verifies with them only).
     pub fn install_keys(&self, keys: KeyRing) {
         self.keys.store(Arc::new(keys));
+    }
+
+    /// Calls `hook` whenever a token names a key the ring does not hold; it must be cheap (it
+    /// runs on the request path) and bound its own work, as any client can send such tokens.
+    pub fn on_unknown_kid(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.unknown_kid.set(Box::new(hook));
     }
 
     /// The key ring in use.

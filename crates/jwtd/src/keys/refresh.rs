@@ -1,19 +1,38 @@
 //! Keeping every instance's key ring current: each instance re-reads the key set every
 //! `keys.reload_interval`, so a rotation made through any instance or the CLI reaches all, and
-//! runs the upkeep (expiry, automatic rotation) the store makes safe to run everywhere.
+//! runs the upkeep (expiry, automatic rotation) the store makes safe to run everywhere. A
+//! token naming a key the ring lacks (signed by another instance just after a `--now`
+//! rotation) triggers a re-read too, at most once a second whatever clients send.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use jwtd_store::StoredKey;
 
 use super::KeySet;
 use crate::state::AppState;
 
+/// Unknown kids re-read the key set at most this often.
+const UNKNOWN_KID_SPACING: Duration = Duration::from_secs(1);
+
 /// Runs until the process ends.
 pub async fn keep_current(set: KeySet, app: AppState, every: Duration) {
+    let unknown_kid = Arc::new(Notify::new());
+    let wake = Arc::clone(&unknown_kid);
+    app.tokens.on_unknown_kid(move || wake.notify_one());
     let mut served: Vec<StoredKey> = Vec::new();
+    let mut last_read = Instant::now();
     loop {
-        tokio::time::sleep(every).await;
+        tokio::select! {
+            () = tokio::time::sleep_until(last_read + every) => {}
+            () = unknown_kid.notified() => {
+                tokio::time::sleep_until(last_read + UNKNOWN_KID_SPACING).await;
+            }
+        }
+        last_read = Instant::now();
         let now = app.clock.now().secs();
         if let Err(e) = set.maintain(now).await {
             tracing::warn!(error = %format!("{e:#}"), "signing-key upkeep failed; retrying later");

@@ -247,3 +247,87 @@ async fn a_revoked_key_is_refused_at_once_and_the_current_key_cannot_be_retired(
         .await;
     assert_eq!(me.status, 401);
 }
+
+#[tokio::test]
+async fn automatic_rotation_publishes_first_then_signs_on_every_instance() {
+    let automatic = |s: &mut jwtd_core::Settings| {
+        quick_rotation(s);
+        s.keys.publish_delay = Duration::from_secs(1);
+        s.keys.rotate_every = Some(Duration::from_secs(3));
+    };
+    let first = spawn_with(automatic).await;
+    first.add_user("alice", "", "pw", &[]).await;
+    // A second instance on the same database (SQLite file or PostgreSQL) runs the same upkeep.
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = first.state.settings.clone();
+    if settings.database_url.is_none() {
+        settings.database_url = Some(settings.effective_database_url());
+    }
+    settings.data_dir = dir.path().to_path_buf();
+    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+
+    let started = Instant::now();
+    let old_kid = signing_kid(&first).await;
+    let mut published_first = None;
+    until("an automatic rotation", async || {
+        let set = jwks(&first).await;
+        if published_first.is_none() && set.keys.len() == 2 {
+            published_first = Some(started.elapsed());
+        }
+        signing_kid(&first).await != old_kid
+    })
+    .await;
+    let rotated_after = started.elapsed();
+    let published = published_first.expect("the next key was published before it signed");
+    assert!(
+        rotated_after >= published + Duration::from_millis(900),
+        "{published:?} {rotated_after:?}"
+    );
+    let keys = first.state.store.signing_keys().await.unwrap();
+    let automatic_keys = keys
+        .iter()
+        .filter(|k| k.origin == jwtd_store::KeyOrigin::Automatic);
+    assert_eq!(
+        automatic_keys.count(),
+        1,
+        "two instances made one key: {keys:?}"
+    );
+    let new_kid = signing_kid(&first).await;
+    until("the second instance signs with it", async || {
+        signing_kid(&second).await == new_kid
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_from_a_key_an_instance_has_not_read_yet_makes_it_reread() {
+    let slow_reload = |s: &mut jwtd_core::Settings| {
+        quick_rotation(s);
+        s.keys.reload_interval = Duration::from_secs(600);
+    };
+    let first = spawn_with(slow_reload).await;
+    first.add_user("alice", "", "pw", &[]).await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = first.state.settings.clone();
+    if settings.database_url.is_none() {
+        settings.database_url = Some(settings.effective_database_url());
+    }
+    settings.data_dir = dir.path().to_path_buf();
+    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    // A rotation made at once (`--now`), then the first instance restarted: it signs with a key
+    // the second has never seen, and will not re-read for ten minutes on its own.
+    stdout(&keys_cli(&first, &["rotate", "--now"]).await);
+    stdout(&keys_cli(&first, &["rotate", "--now"]).await);
+    let first = first.restart().await;
+    let (_, access) = first.login("alice", "pw").await;
+    let started = Instant::now();
+    until("the second instance knows the new key", async || {
+        second.verify(&access).await.status == 200
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
