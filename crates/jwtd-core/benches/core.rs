@@ -55,6 +55,52 @@ fn tokens(c: &mut Criterion) {
     });
 }
 
+/// Signing and checking an access token with each key-pair algorithm (a key-set ring).
+fn key_pairs(c: &mut Criterion) {
+    use jwtd_core::keys::{Algorithm, KeyRing, PrivateKey, PublishedKey};
+    let user = Subject {
+        id: 1,
+        username: "alice",
+        email: "alice@example.com",
+        revoke_key: "0123456789abcdef0123456789abcdef",
+    };
+    let mut group = c.benchmark_group("key pairs");
+    for algorithm in [
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::EdDSA,
+        Algorithm::RS256,
+        Algorithm::PS256,
+    ] {
+        let settings = Settings {
+            algorithm,
+            ..Settings::default()
+        };
+        let key = PrivateKey::generate(algorithm).unwrap();
+        let published = PublishedKey {
+            algorithm,
+            jwk: key.public_jwk().clone(),
+            accepts_kidless: false,
+        };
+        let ring = KeyRing::asymmetric(&key, vec![published], &[]).unwrap();
+        let service = TokenService::new(&settings, ring);
+        let refresh = service.for_user(TokenKind::Refresh, &user, [], now());
+        let access = service.access_from_refresh(&refresh, now());
+        let token = service.encode(&access);
+        group.bench_function(format!("{algorithm} sign"), |b| {
+            b.iter(|| service.encode(black_box(&access)))
+        });
+        group.bench_function(format!("{algorithm} decode + validate"), |b| {
+            b.iter(|| {
+                service
+                    .decode(black_box(&token), Some(TokenKind::Access), now())
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn hashes(c: &mut Criterion) {
     let mut group = c.benchmark_group("password");
     group.sample_size(10);
@@ -72,5 +118,5 @@ fn hashes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tokens, hashes);
+criterion_group!(benches, tokens, key_pairs, hashes);
 criterion_main!(benches);

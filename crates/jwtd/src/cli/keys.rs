@@ -124,7 +124,7 @@ async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result
 
 fn print_table(views: &[KeyView]) {
     println!(
-        "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  RETIRES AT",
+        "{:<43}  {:<5}  {:<7}  {:<20}  {:<26}  RETIRES AT",
         "KID", "ALG", "STATE", "CREATED", "ACTIVATED"
     );
     for v in views {
@@ -134,7 +134,7 @@ fn print_table(views: &[KeyView]) {
             (None, None) => "-".to_owned(),
         };
         println!(
-            "{:<43}  {:<5}  {:<7}  {:<20}  {:<20}  {}",
+            "{:<43}  {:<5}  {:<7}  {:<20}  {:<26}  {}",
             v.kid,
             v.algorithm,
             v.state,

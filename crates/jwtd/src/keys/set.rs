@@ -98,18 +98,30 @@ impl KeySet {
         }
     }
 
-    /// Gives a key set without a signing key its first one (made `current` at once: nothing
-    /// can have cached a JWKS that never had a key).
+    /// Gives a key set without a signing key one: its oldest `next` key (e.g. one imported
+    /// before the first start), else a new key — current at once either way, since no token
+    /// has been signed yet for a verifier to be surprised by.
     pub async fn bootstrap(&self, now: i64) -> anyhow::Result<()> {
         let keys = self.keys().await?;
         if keys.iter().any(|k| k.state == KeyState::Current) {
+            return Ok(());
+        }
+        if let Some(next) = keys.iter().find(|k| k.state == KeyState::Next) {
+            self.unseal(next)?;
+            // Another instance starting at the same moment may win; its choice is as good.
+            if self
+                .store
+                .activate_signing_key(&next.kid, None, now)
+                .await?
+            {
+                tracing::info!(kid = %next.kid, "the first signing key: the next key signs now");
+            }
             return Ok(());
         }
         let key = PrivateKey::generate(self.algorithm)?;
         let mut row = self.row(&key, KeyOrigin::Generated, now);
         row.state = KeyState::Current;
         row.activated_at = Some(now);
-        // Another instance starting at the same moment may win; its key is as good.
         if self.store.add_signing_key(&row).await? {
             tracing::info!(kid = key.kid(), algorithm = %self.algorithm, "generated the first signing key");
         }
@@ -210,7 +222,8 @@ impl KeySet {
             });
         };
         let ready_at = next.created_at + self.publish_delay;
-        if now < ready_at && !force {
+        // With no current key nothing has been signed, so no verifier can be surprised.
+        if now < ready_at && !force && current.is_some() {
             return Ok(Rotation::TooSoon {
                 kid: next.kid.clone(),
                 wait: ready_at - now,

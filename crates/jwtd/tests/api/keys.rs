@@ -237,3 +237,60 @@ async fn an_hs_secret_changes_without_a_logout() {
         .await
         .expect(401, token_not_valid("Token is invalid"));
 }
+
+#[tokio::test]
+async fn a_key_imported_before_the_first_start_signs_and_keeps_old_tokens_valid() {
+    // A SimpleJWT site's RS256 SIGNING_KEY, as `openssl genpkey` writes it (PKCS#8).
+    let site_key = PrivateKey::generate(Algorithm::RS256).unwrap();
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let pem_file = dir.path().join("site-key.pem");
+    std::fs::write(&pem_file, pem("PRIVATE KEY", site_key.pkcs8())).unwrap();
+    let data_dir = dir.path().to_path_buf();
+    let database = tokio::task::spawn_blocking(move || test_database_for(&data_dir))
+        .await
+        .unwrap();
+    let mut args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
+    args.extend(["keys", "import", "--pem"].map(str::to_owned));
+    args.push(pem_file.display().to_string());
+    let mut envs = vec![
+        ("JWTD_ALGORITHM".to_owned(), "RS256".to_owned()),
+        ("JWTD_KEYS__ENCRYPTION_KEY".to_owned(), KEK.to_owned()),
+    ];
+    if let Some(url) = &database {
+        envs.push(("JWTD_DATABASE_URL".to_owned(), url.clone()));
+    }
+    let output = tokio::task::spawn_blocking(move || {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run_jwtd(&args, &envs, "")
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains(&format!("imported key {}", site_key.kid())),
+        "{printed} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let mut settings = test_settings(dir.path());
+    key_set(&mut settings, Algorithm::RS256);
+    settings.database_url = database;
+    let app = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    app.add_user("alice", "", "pw", &[]).await;
+    let (_, access) = app.login("alice", "pw").await;
+    assert_eq!(
+        header(&access)["kid"],
+        site_key.kid(),
+        "the imported key signs"
+    );
+    // The site's own tokens carried no kid: they still verify.
+    let site_pem = pem("PRIVATE KEY", site_key.pkcs8());
+    let kidless = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        &token_part(&access, 1),
+        &jsonwebtoken::EncodingKey::from_rsa_pem(site_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    app.verify(&kidless).await.expect(200, json!({}));
+}
