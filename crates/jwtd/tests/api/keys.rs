@@ -97,6 +97,12 @@ async fn the_jwks_publishes_public_members_only_and_is_cacheable() {
     members.sort_unstable();
     assert_eq!(members, ["alg", "e", "kid", "kty", "n", "use"]);
     assert_eq!((&key["use"], &key["alg"]), (&json!("sig"), &json!("RS256")));
+    let metrics = app.send(app.http.get(app.url("/metrics"))).await.text;
+    let info = format!(
+        "jwtd_signing_key_info{{alg=\"RS256\",kid={},state=\"current\"}} 1",
+        key["kid"]
+    );
+    assert!(metrics.contains(&info), "{info} not in {metrics}");
     // HS deployments publish nothing.
     let hs = spawn_app().await;
     let answer = hs.send(hs.http.get(hs.url("/.well-known/jwks.json"))).await;
