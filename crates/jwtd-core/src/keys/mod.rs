@@ -38,7 +38,7 @@ pub enum KeyError {
     #[error("an RSA key of {0} bits is too weak (at least 2048)")]
     WeakRsa(usize),
     #[error(
-        "cannot decrypt signing key {0}: the key-encryption key is not the one it was sealed with, or the row was altered"
+        "cannot decrypt signing key {0}: the key-encryption key (`keys.encryption_key`, else <data_dir>/key_encryption_key; the same on every instance of a database) is not the one it was sealed with, or the row was altered"
     )]
     Sealed(String),
 }

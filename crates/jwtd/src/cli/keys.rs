@@ -109,7 +109,10 @@ async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result
         KeysCommand::Import { pem, algorithm } => {
             let text = std::fs::read_to_string(&pem)
                 .with_context(|| format!("cannot read {}", pem.display()))?;
-            let kid = set.import(&text, algorithm, now).await?;
+            let kid = set
+                .import(&text, algorithm, now)
+                .await
+                .with_context(|| format!("cannot import {}", pem.display()))?;
             println!("imported key {kid} (next): published now; `jwtd keys rotate` makes it sign");
         }
         KeysCommand::Retire { kid, revoke } => match set.retire(&kid, revoke).await? {
