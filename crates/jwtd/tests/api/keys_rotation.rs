@@ -91,12 +91,16 @@ async fn rotation_under_load_fails_no_request() {
     let stop = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
-    for _ in 0..4 {
+    // One account per client: simultaneous logins of one account past `account_failures`
+    // would be throttled (documented), which is not what this test is about.
+    for client in 0..4 {
         let (app, stop, requests) = (app.clone(), stop.clone(), requests.clone());
+        let name = format!("client{client}");
+        app.add_user(&name, "", "pw", &[]).await;
         clients.push(tokio::spawn(async move {
             let mut kids = std::collections::BTreeSet::new();
             while !stop.load(Ordering::Relaxed) {
-                let (refresh, access) = app.login("alice", "pw").await;
+                let (refresh, access) = app.login(&name, "pw").await;
                 let answer = app.refresh(&refresh).await;
                 assert_eq!(answer.status, 200, "refresh: {}", answer.text);
                 let fresh = answer.json()["access"].as_str().unwrap().to_owned();
