@@ -6,8 +6,10 @@
 //! * [`user_rules`]: whether the user a token names may act (the one place that decides it).
 //! * [`password`]: Argon2id for new hashes, Django's encoded formats verified.
 //! * [`i18n`]: the message catalog (one file per language) and `Accept-Language` negotiation.
+//! * [`authorization`]: the `Authorization` header as SimpleJWT reads it.
 //! * [`clock`]: the instant a request is handled at, settable in tests.
 
+pub mod authorization;
 pub mod clock;
 pub mod hex;
 pub mod i18n;

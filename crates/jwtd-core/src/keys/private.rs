@@ -151,6 +151,14 @@ impl PrivateKey {
 /// A public key in PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`), as SimpleJWT's `VERIFYING_KEY`:
 /// its RFC 7638 thumbprint, to compare with a private key's.
 pub fn public_pem_thumbprint(pem_text: &str, algorithm: Algorithm) -> Result<String, KeyError> {
+    Ok(public_pem_jwk(pem_text, algorithm)?
+        .common
+        .key_id
+        .unwrap_or_default())
+}
+
+/// A PEM public key as a JWK with `alg` and its thumbprint as `kid`.
+pub(crate) fn public_pem_jwk(pem_text: &str, algorithm: Algorithm) -> Result<Jwk, KeyError> {
     let bytes = pem_text.trim().as_bytes();
     let key = match algorithm.family() {
         Family::Ec => DecodingKey::from_ec_pem(bytes),
@@ -159,9 +167,13 @@ pub fn public_pem_thumbprint(pem_text: &str, algorithm: Algorithm) -> Result<Str
         Family::Hmac => return Err(KeyError::NotAsymmetric(algorithm)),
     }
     .map_err(|_| KeyError::Unreadable("the public key PEM"))?;
-    Jwk::from_decoding_key(&key, Some(algorithm.jwt()))
-        .and_then(|jwk| jwk.thumbprint(ThumbprintHash::SHA256))
-        .map_err(|_| KeyError::Unreadable("the public key PEM"))
+    let mut jwk = Jwk::from_decoding_key(&key, Some(algorithm.jwt()))
+        .map_err(|_| KeyError::Unreadable("the public key PEM"))?;
+    let kid = jwk
+        .thumbprint(ThumbprintHash::SHA256)
+        .map_err(|_| KeyError::Unreadable("the public key PEM"))?;
+    jwk.common.key_id = Some(kid);
+    Ok(jwk)
 }
 
 /// What a PKCS#8 document holds.

@@ -33,6 +33,45 @@ struct VerifyingKey {
     validation: Validation,
 }
 
+impl PublishedKey {
+    /// A key of a JWKS as published (jwtd's, or any issuer's): `None` for one that cannot
+    /// verify here — no `kid`, no `alg`, an algorithm jwtd does not offer, `use` other than
+    /// `sig`, an HMAC key — as PyJWT's `PyJWKClient` skips them.
+    pub fn from_jwk(jwk: Jwk) -> Option<PublishedKey> {
+        use jsonwebtoken::jwk::{AlgorithmParameters, PublicKeyUse};
+        jwk.common.key_id.as_ref()?;
+        if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
+            return None;
+        }
+        if matches!(jwk.algorithm, AlgorithmParameters::OctetKey(_)) {
+            return None;
+        }
+        let name = jwk.common.key_algorithm?.to_string();
+        let algorithm: Algorithm = name.parse().ok()?;
+        if algorithm.is_hmac() {
+            return None;
+        }
+        DecodingKey::from_jwk(&jwk).ok()?;
+        Some(PublishedKey {
+            algorithm,
+            jwk,
+            accepts_kidless: false,
+        })
+    }
+
+    /// A PEM public key (SimpleJWT's `VERIFYING_KEY`) for `algorithm`; it also checks kid-less
+    /// tokens.
+    pub fn from_public_pem(pem: &str, algorithm: Algorithm) -> Result<PublishedKey, KeyError> {
+        let mut jwk = super::private::public_pem_jwk(pem, algorithm)?;
+        jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
+        Ok(PublishedKey {
+            algorithm,
+            jwk,
+            accepts_kidless: true,
+        })
+    }
+}
+
 impl VerifyingKey {
     fn new(algorithm: Algorithm, key: DecodingKey) -> VerifyingKey {
         // Only the signature and the algorithm: the claims are checked as PyJWT checks them,
@@ -52,8 +91,8 @@ impl VerifyingKey {
 }
 
 pub struct KeyRing {
-    header: Header,
-    signer: EncodingKey,
+    /// What new tokens are signed with; none in a verify-only ring (a service behind jwtd).
+    signer: Option<(Header, EncodingKey)>,
     by_kid: HashMap<String, VerifyingKey>,
     kidless: Vec<VerifyingKey>,
     /// HS deployments ignore `kid`.
@@ -70,8 +109,10 @@ impl KeyRing {
             .map(|s| VerifyingKey::new(algorithm, DecodingKey::from_secret(s)))
             .collect();
         KeyRing {
-            header: Header::new(algorithm.jwt()),
-            signer: EncodingKey::from_secret(secret),
+            signer: Some((
+                Header::new(algorithm.jwt()),
+                EncodingKey::from_secret(secret),
+            )),
             by_kid: HashMap::new(),
             kidless,
             hmac: true,
@@ -88,6 +129,17 @@ impl KeyRing {
     ) -> Result<KeyRing, KeyError> {
         let mut header = Header::new(signer.algorithm().jwt());
         header.kid = Some(signer.kid().to_owned());
+        let mut ring = KeyRing::verifying(published, previous)?;
+        ring.signer = Some((header, signer.encoding_key().clone()));
+        Ok(ring)
+    }
+
+    /// A ring that only verifies (what a service behind jwtd holds): the `published` keys
+    /// (e.g. jwtd's JWKS) and, for kid-less tokens, the `previous` HS secrets.
+    pub fn verifying(
+        published: Vec<PublishedKey>,
+        previous: &[Vec<u8>],
+    ) -> Result<KeyRing, KeyError> {
         let mut by_kid = HashMap::new();
         let mut kidless = Vec::new();
         for key in &published {
@@ -111,8 +163,7 @@ impl KeyRing {
             keys: published.into_iter().map(|k| k.jwk).collect(),
         };
         Ok(KeyRing {
-            header,
-            signer: signer.encoding_key().clone(),
+            signer: None,
             by_kid,
             kidless,
             hmac: false,
@@ -120,9 +171,37 @@ impl KeyRing {
         })
     }
 
+    /// A verify-only ring from a JWKS document (`{"keys": [...]}`), keeping the keys it can
+    /// verify with and skipping the others, as PyJWT's `PyJWKSet` does.
+    pub fn from_jwks(document: &[u8]) -> Result<KeyRing, KeyError> {
+        let set: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(document).map_err(|_| KeyError::Unreadable("the JWKS"))?;
+        let Some(serde_json::Value::Array(keys)) = set.get("keys") else {
+            return Err(KeyError::Unreadable("the JWKS (no \"keys\" list)"));
+        };
+        let keys = keys
+            .iter()
+            .filter_map(|key| serde_json::from_value::<Jwk>(key.clone()).ok())
+            .filter_map(PublishedKey::from_jwk)
+            .collect();
+        KeyRing::verifying(keys, &[])
+    }
+
     /// The `kid` new tokens carry (none in HS deployments).
     pub fn signing_kid(&self) -> Option<&str> {
-        self.header.kid.as_deref()
+        self.signer
+            .as_ref()
+            .and_then(|(header, _)| header.kid.as_deref())
+    }
+
+    /// Whether `raw` names (in its header) a `kid` this ring does not hold: a key newer than
+    /// the ring, or garbage. HS rings ignore `kid`.
+    pub fn lacks_kid_of(&self, raw: &str) -> bool {
+        !self.hmac
+            && jsonwebtoken::decode_header(raw)
+                .ok()
+                .and_then(|h| h.kid)
+                .is_some_and(|kid| !self.by_kid.contains_key(&kid))
     }
 
     /// The JWKS document, `{"keys": [...]}`: public keys only, none for HS.
@@ -130,9 +209,13 @@ impl KeyRing {
         &self.jwks
     }
 
+    /// Panics on a verify-only ring: nothing built on one mints tokens.
     pub(crate) fn sign(&self, payload: &Payload) -> String {
-        jsonwebtoken::encode(&self.header, payload, &self.signer)
-            .expect("a key that loaded signs any JSON object")
+        let (header, key) = self
+            .signer
+            .as_ref()
+            .expect("a verify-only ring never signs");
+        jsonwebtoken::encode(header, payload, key).expect("a key that loaded signs any JSON object")
     }
 
     /// The payload of a token whose signature a key of this ring makes, chosen by the rule

@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
+use jwtd_core::authorization::{BadHeader, bearer_token};
 use jwtd_core::token::{Payload, TokenError, TokenKind};
 use jwtd_core::user_rules::Refusal;
 use jwtd_store::User;
@@ -27,8 +28,9 @@ impl FromRequestParts<AppState> for AuthUser {
             .headers
             .get(app.settings.auth_header_name.as_str())
             .ok_or_else(no_credentials)?;
-        let raw = raw_token(header.as_bytes(), &app.settings.auth_header_types)
-            .ok_or_else(no_credentials)??;
+        let raw = bearer_token(header.as_bytes(), &app.settings.auth_header_types)
+            .ok_or_else(no_credentials)?
+            .map_err(|BadHeader| ApiError::coded(Msg::BadHeader, "bad_authorization_header"))?;
         let raw = std::str::from_utf8(raw).unwrap_or("");
         let now = Now::of(parts, app);
         let (kind, payload) = validated_token(app, raw, now).await?;
@@ -77,46 +79,4 @@ async fn validated_token(
         failures.push((kind, error));
     }
     Err(ApiError::NotValidForAnyType(failures))
-}
-
-/// The token part of `<keyword> <token>`. `None`: no credentials for this scheme (empty header
-/// or unknown keyword, compared case-sensitively). `Some(Err)`: the keyword matches but the
-/// header does not hold exactly two whitespace-separated parts.
-fn raw_token<'h>(header: &'h [u8], keywords: &[String]) -> Option<Result<&'h [u8], ApiError>> {
-    // Python's bytes.split(): any run of ASCII whitespace separates, including \x0b.
-    let parts: Vec<&[u8]> = header
-        .split(|b| b.is_ascii_whitespace() || *b == 0x0b)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let keyword = parts.first()?;
-    if !keywords.iter().any(|k| k.as_bytes() == *keyword) {
-        return None;
-    }
-    if parts.len() != 2 {
-        return Some(Err(ApiError::coded(
-            Msg::BadHeader,
-            "bad_authorization_header",
-        )));
-    }
-    Some(Ok(parts[1]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_parsing_follows_simplejwt() {
-        let kw = vec!["JWT".to_owned(), "Bearer".to_owned()];
-        assert!(matches!(raw_token(b"JWT abc", &kw), Some(Ok(b"abc"))));
-        assert!(matches!(
-            raw_token(b"Bearer    abc  ", &kw),
-            Some(Ok(b"abc"))
-        ));
-        assert!(raw_token(b"bearer abc", &kw).is_none());
-        assert!(raw_token(b"", &kw).is_none());
-        assert!(raw_token(b"Token abc", &kw).is_none());
-        assert!(matches!(raw_token(b"JWT", &kw), Some(Err(_))));
-        assert!(matches!(raw_token(b"JWT a b", &kw), Some(Err(_))));
-    }
 }

@@ -31,3 +31,4 @@ mod seeds;
 mod shutdown;
 mod store_errors;
 mod token_claims;
+mod verify_crate;

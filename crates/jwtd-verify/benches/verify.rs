@@ -1,0 +1,53 @@
+//! A token checked by `jwtd-verify` against the same check inside jwtd (`TokenService::decode`,
+//! what a protected route runs before its user lookup): the crate must cost within 10 %.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jwtd_core::Settings;
+use jwtd_core::token::{Subject, TokenKind, TokenService};
+use jwtd_verify::Verifier;
+
+const KEY: &str = "benchmark signing key, the same on both servers";
+
+fn now() -> i64 {
+    jwtd_core::Clock::system().now().secs()
+}
+
+fn verify(c: &mut Criterion) {
+    let jwtd = TokenService::with_secret(&Settings::default(), KEY.as_bytes());
+    let user = Subject {
+        id: 1,
+        username: "alice",
+        email: "alice@example.com",
+        revoke_key: "0123456789abcdef0123456789abcdef",
+    };
+    let refresh = jwtd.for_user(TokenKind::Refresh, &user, [], now());
+    let mut access = jwtd.access_from_refresh(&refresh, now());
+    access.insert("roles".into(), serde_json::json!(["admin"]));
+    let token = jwtd.encode(&access);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let verifier = runtime
+        .block_on(Verifier::builder().hs_secret(KEY).build())
+        .unwrap();
+    let mut group = c.benchmark_group("HS256 access token");
+    group.bench_function("jwtd's own check (TokenService::decode)", |b| {
+        b.iter(|| {
+            jwtd.decode(black_box(&token), Some(TokenKind::Access), now())
+                .unwrap()
+        })
+    });
+    group.bench_function("jwtd-verify (Verifier::verify)", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(verifier.verify(black_box(&token)))
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
