@@ -16,7 +16,8 @@ use jwtd_verify::{Algorithm, Verifier};
 async fn hello(JwtdUser(claims): JwtdUser) -> String {
     format!(
         "hello, user {:?} with roles {:?}\n",
-        claims.user_id, claims.roles
+        claims.user_id,
+        claims.roles().collect::<Vec<_>>()
     )
 }
 

@@ -1,6 +1,7 @@
 //! What a valid token says.
 
 use jwtd_core::token::{Payload, TokenKind, UserRef};
+use serde_json::Value;
 
 /// The claims of a token that passed every check.
 #[derive(Clone, Debug, PartialEq)]
@@ -8,8 +9,6 @@ pub struct Claims {
     /// The user, read through `user_id_claim` and `user_id_field` (jwtd's default: the integer
     /// id in `user_id`).
     pub user_id: UserRef,
-    /// The `roles` claim (empty when the token has none).
-    pub roles: Vec<String>,
     pub jti: String,
     /// Expiry, epoch seconds.
     pub exp: i64,
@@ -24,7 +23,7 @@ impl Claims {
     ///
     /// ```
     /// # use jwtd_verify::{Claims, TokenKind, UserRef};
-    /// # let claims = Claims { user_id: UserRef::Id(7), roles: vec![], jti: "j".into(), exp: 0,
+    /// # let claims = Claims { user_id: UserRef::Id(7), jti: "j".into(), exp: 0,
     /// #     token_type: TokenKind::Access, all: Default::default() };
     /// assert_eq!(claims.id(), Some(7));
     /// ```
@@ -35,8 +34,29 @@ impl Claims {
         }
     }
 
+    /// The `roles` claim's names (none when the token has no such list). Read from
+    /// [`Claims::all`] when asked, so a service that ignores roles pays nothing for them.
+    ///
+    /// ```
+    /// # use jwtd_verify::{Claims, TokenKind, UserRef};
+    /// # let mut all = serde_json::Map::new();
+    /// # all.insert("roles".into(), serde_json::json!(["admin", "staff"]));
+    /// # let claims = Claims { user_id: UserRef::Id(7), jti: "j".into(), exp: 0,
+    /// #     token_type: TokenKind::Access, all };
+    /// assert_eq!(claims.roles().collect::<Vec<_>>(), ["admin", "staff"]);
+    /// assert!(claims.has_role("staff"));
+    /// ```
+    pub fn roles(&self) -> impl Iterator<Item = &str> {
+        self.all
+            .get("roles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+
     /// Whether the token carries `role` in `roles`.
     pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+        self.roles().any(|r| r == role)
     }
 }

@@ -3,7 +3,6 @@
 use jwtd_core::authorization::bearer_token;
 use jwtd_core::token::{TokenError, TokenKind, TokenService, UserRef};
 use jwtd_core::{Clock, Lang, Settings, i18n};
-use serde_json::Value;
 
 use crate::{Builder, Claims, Rejection};
 
@@ -124,17 +123,8 @@ impl Verifier {
             None | Some(UserRef::Unknown) => return Err(Rejection::NoUserId),
             Some(user) => user,
         };
-        let roles = match payload.get("roles") {
-            Some(Value::Array(list)) => list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        };
         Ok(Claims {
             user_id,
-            roles,
             jti: self.tokens.jti_text(&payload),
             exp: TokenService::exp(&payload),
             token_type: kind,

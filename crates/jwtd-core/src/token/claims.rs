@@ -21,6 +21,10 @@ impl TokenService {
     /// The user the token names; `None` when the user-id claim is absent.
     pub fn user_ref(&self, payload: &Payload) -> Option<UserRef> {
         let value = payload.get(&self.user_id_claim)?;
+        // The common case, an integer id, without a detour through text.
+        if let (UserIdField::Id, Some(id)) = (self.user_id_field, value.as_i64()) {
+            return Some(UserRef::Id(id));
+        }
         let text = match value {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),

@@ -22,7 +22,7 @@ async fn downstream(verifier: Arc<Verifier>) -> String {
             .route(
                 "/me",
                 get(|JwtdUser(claims): JwtdUser| async move {
-                    Json(json!({"user_id": claims.id(), "roles": claims.roles}))
+                    Json(json!({"user_id": claims.id(), "roles": claims.roles().collect::<Vec<_>>()}))
                 }),
             )
             .route(
