@@ -228,5 +228,67 @@ async fn an_es256_service_follows_the_jwks_across_a_rotation() {
         1,
         "one fetch for the whole burst"
     );
-    assert_eq!(me(after).await, 200, "the set fetched last is still good");
+    assert_eq!(
+        me(after.clone()).await,
+        200,
+        "the set fetched last is still good"
+    );
+
+    // jwtd goes away: a refetch fails, and the last good set keeps serving.
+    let http = app.http.clone();
+    drop(app);
+    tokio::time::sleep(cooldown).await;
+    let url = format!("{service}/me");
+    let garbage = signed("garbage-after", &|_| {});
+    let refused = answer(&http, &url, Some(&format!("Bearer {garbage}"))).await;
+    assert_eq!(refused.0, 401);
+    assert_eq!(
+        verifier.jwks_fetches() - fetched,
+        2,
+        "the failed refetch was tried"
+    );
+    let kept = answer(&http, &url, Some(&format!("Bearer {after}"))).await;
+    assert_eq!(kept.0, 200, "the last good set still verifies");
+}
+
+#[tokio::test]
+async fn a_pem_public_key_verifies_a_static_key_deployment() {
+    let (private, public) = crate::keys::openssl_style_p256();
+    let app = spawn_with(|s| {
+        s.algorithm = Algorithm::ES256;
+        s.signing_key = Some(jwtd_core::settings::Secret(private));
+        s.auth_header_types = vec!["JWT".into()];
+    })
+    .await;
+    app.add_user("alice", "", "pw", &[]).await;
+    let verifier = Verifier::builder()
+        .public_key_pem(public)
+        .algorithm(Algorithm::ES256)
+        .auth_header_types(vec!["JWT".into()])
+        .build()
+        .await
+        .unwrap();
+    let service = downstream(Arc::new(verifier)).await;
+    let (refresh, access) = app.login("alice", "pw").await;
+    let ok = answer(
+        &app.http,
+        &format!("{service}/me"),
+        Some(&format!("JWT {access}")),
+    )
+    .await;
+    assert_eq!(ok.0, 200, "{ok:?}");
+    refused_alike(
+        &app,
+        &service,
+        Some(&format!("JWT {refresh}")),
+        "wrong type",
+    )
+    .await;
+    refused_alike(
+        &app,
+        &service,
+        Some(&format!("Bearer {access}")),
+        "other keyword",
+    )
+    .await;
 }
