@@ -23,14 +23,16 @@ pub(crate) struct Jwks {
     cooldown: Duration,
     http: reqwest::Client,
     state: Mutex<State>,
+    /// When the cached set goes stale, in milliseconds after `born`: read without the lock on
+    /// every verification.
+    stale_after_ms: AtomicU64,
+    born: Instant,
     fetches: AtomicU64,
 }
 
 struct State {
     /// When the last fetch was tried (success or not).
     attempted: Option<Instant>,
-    /// When the cached set goes stale.
-    stale_at: Instant,
 }
 
 impl Jwks {
@@ -44,10 +46,9 @@ impl Jwks {
             url,
             cooldown,
             http,
-            state: Mutex::new(State {
-                attempted: None,
-                stale_at: Instant::now(),
-            }),
+            state: Mutex::new(State { attempted: None }),
+            stale_after_ms: AtomicU64::new(0),
+            born: Instant::now(),
             fetches: AtomicU64::new(0),
         }
     }
@@ -69,13 +70,18 @@ impl Jwks {
     /// Refetches once the cached set is stale (a failure keeps the last good set and is
     /// retried after the cooldown).
     pub(crate) async fn refresh_if_stale(&self, tokens: &TokenService) {
-        if Instant::now() < self.state.lock().await.stale_at {
+        if !self.stale() {
             return;
         }
         let mut state = self.state.lock().await;
-        if Instant::now() >= state.stale_at && self.cooled_down(&state) {
+        if self.stale() && self.cooled_down(&state) {
             let _ = self.fetch(&mut state, tokens).await;
         }
+    }
+
+    fn stale(&self) -> bool {
+        let age_ms = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
+        age_ms >= self.stale_after_ms.load(Ordering::Relaxed)
     }
 
     /// A token named a kid the set lacks: refetch unless one was tried within the cooldown.
@@ -113,7 +119,9 @@ impl Jwks {
         }
         let ring = KeyRing::from_jwks(&body).map_err(|e| e.to_string())?;
         tokens.install_keys(ring);
-        state.stale_at = Instant::now() + max_age;
+        let stale_at = self.born.elapsed() + max_age;
+        let stale_at_ms = u64::try_from(stale_at.as_millis()).unwrap_or(u64::MAX);
+        self.stale_after_ms.store(stale_at_ms, Ordering::Relaxed);
         Ok(())
     }
 }

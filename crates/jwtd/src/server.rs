@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::api::endpoints::{self, Served};
 use crate::hashing::HashPool;
-use crate::keys::{self, KeySet};
+use crate::keys::{self, LiveKeySet};
 use crate::metrics::Metrics;
 use crate::state::{AppState, Published};
 
@@ -31,7 +31,7 @@ pub struct Server {
     metrics_listener: Option<TcpListener>,
     /// The store's key set, kept current while serving (asymmetric deployments without a
     /// static key).
-    key_set: Option<KeySet>,
+    key_set: Option<LiveKeySet>,
 }
 
 /// Creates the data directory (mode 0700) if needed.
@@ -150,10 +150,6 @@ impl Server {
         let store = open_store_patiently(&settings).await?;
         let store = serve_django_users(&settings, store)?;
         let (ring, key_set) = keys::initial_ring(&settings, &store, clock.now().secs()).await?;
-        let fixed_key = (key_set.is_none()).then(|| {
-            let kid = ring.signing_kid().unwrap_or_default().to_owned();
-            (kid, settings.algorithm.name())
-        });
         let tokens = TokenService::new(&settings, ring);
         let hasher = match &settings.django {
             Some(django) => Hasher::django_pbkdf2_sha256(django.pbkdf2_iterations),
@@ -189,23 +185,14 @@ impl Server {
                 .collect(),
         };
         let state = AppState::new(settings, store, tokens, hashing, metrics, clock, published);
-        match (&key_set, fixed_key) {
-            (Some(set), _) => {
-                let keys = set.keys().await?;
-                let now = state.clock.now().secs();
-                keys::refresh::publish_metrics(
-                    set,
-                    &state,
-                    &set.live(&keys, now)
-                        .into_iter()
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
+        match &key_set {
+            Some(LiveKeySet { set, live }) => keys::refresh::publish_metrics(set, &state, live),
+            None => {
+                let ring = state.tokens.keys();
+                let kid = ring.signing_kid().unwrap_or_default();
+                let alg = state.settings.algorithm.name();
+                state.metrics.signing_keys([(kid, alg, "current")]);
             }
-            (None, Some((kid, alg))) => {
-                state.metrics.signing_keys([(kid.as_str(), alg, "current")])
-            }
-            (None, None) => {}
         }
         Ok(Server {
             key_set,
@@ -239,9 +226,9 @@ impl Server {
             metrics_listener,
             key_set,
         } = self;
-        if let Some(set) = key_set {
+        if let Some(LiveKeySet { set, live }) = key_set {
             let every = state.settings.keys.reload_interval;
-            tokio::spawn(keys::refresh::keep_current(set, state.clone(), every));
+            tokio::spawn(keys::refresh::keep_current(set, state.clone(), every, live));
         }
         if let Some(listener) = metrics_listener {
             let addr = listener.local_addr()?;

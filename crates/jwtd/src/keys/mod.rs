@@ -17,11 +17,17 @@ use anyhow::{Context, bail};
 use jwtd_core::Settings;
 use jwtd_core::keys::{KeyRing, PrivateKey, PublishedKey, public_pem_thumbprint};
 use jwtd_core::settings::Secret;
-use jwtd_store::Store;
+use jwtd_store::{Store, StoredKey};
 
 pub use set::{KeySet, KeyView, Retirement, Rotation};
 
 use crate::keyfile;
+
+/// A key set to keep current, and the live keys of the ring made from it at start.
+pub struct LiveKeySet {
+    pub set: KeySet,
+    pub live: Vec<StoredKey>,
+}
 
 /// The ring to start with, and the key set when there is one to keep current. A key set with
 /// no key yet gets its first `current` key here.
@@ -29,7 +35,7 @@ pub async fn initial_ring(
     settings: &Settings,
     store: &Arc<dyn Store>,
     now: i64,
-) -> anyhow::Result<(KeyRing, Option<KeySet>)> {
+) -> anyhow::Result<(KeyRing, Option<LiveKeySet>)> {
     let previous: Vec<Vec<u8>> = settings
         .previous_signing_keys
         .iter()
@@ -55,8 +61,10 @@ pub async fn initial_ring(
     }
     let set = KeySet::open(settings, Arc::clone(store))?;
     set.bootstrap(now).await?;
-    let ring = set.ring(now).await?;
-    Ok((ring, Some(set)))
+    let keys = set.keys().await?;
+    let ring = set.ring_from(&keys, now)?;
+    let live = set.live(&keys, now).into_iter().cloned().collect();
+    Ok((ring, Some(LiveKeySet { set, live })))
 }
 
 /// SimpleJWT's `SIGNING_KEY` as PEM: one key, published, and trusted for kid-less tokens.

@@ -18,12 +18,11 @@ use crate::state::AppState;
 /// Unknown kids re-read the key set at most this often.
 const UNKNOWN_KID_SPACING: Duration = Duration::from_secs(1);
 
-/// Runs until the process ends.
-pub async fn keep_current(set: KeySet, app: AppState, every: Duration) {
+/// Runs until the process ends; `served` are the live keys of the ring installed at start.
+pub async fn keep_current(set: KeySet, app: AppState, every: Duration, mut served: Vec<StoredKey>) {
     let unknown_kid = Arc::new(Notify::new());
     let wake = Arc::clone(&unknown_kid);
     app.tokens.on_unknown_kid(move || wake.notify_one());
-    let mut served: Vec<StoredKey> = Vec::new();
     let mut last_read = Instant::now();
     loop {
         tokio::select! {
@@ -34,13 +33,10 @@ pub async fn keep_current(set: KeySet, app: AppState, every: Duration) {
         }
         last_read = Instant::now();
         let now = app.clock.now().secs();
-        if let Err(e) = set.maintain(now).await {
-            tracing::warn!(error = %format!("{e:#}"), "signing-key upkeep failed; retrying later");
-        }
-        let keys = match set.keys().await {
+        let keys = match read_and_maintain(&set, now).await {
             Ok(keys) => keys,
             Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "cannot read the key set; keeping the current key ring");
+                tracing::warn!(error = %format!("{e:#}"), "cannot read or maintain the key set; keeping the current key ring");
                 continue;
             }
         };
@@ -64,6 +60,15 @@ pub async fn keep_current(set: KeySet, app: AppState, every: Duration) {
             }
         }
     }
+}
+
+/// The key set after this instance's upkeep (read again only when the upkeep changed it).
+async fn read_and_maintain(set: &KeySet, now: i64) -> anyhow::Result<Vec<StoredKey>> {
+    let keys = set.keys().await?;
+    if set.maintain(&keys, now).await? {
+        return set.keys().await;
+    }
+    Ok(keys)
 }
 
 /// `jwtd_signing_key_info{kid,alg,state}` for the key set's live keys.

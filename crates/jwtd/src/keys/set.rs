@@ -128,13 +128,8 @@ impl KeySet {
         Ok(())
     }
 
-    /// The ring for `now`: the current key signs; every `next`, `current` and unexpired
-    /// `retired` key verifies and is published.
-    pub async fn ring(&self, now: i64) -> anyhow::Result<KeyRing> {
-        self.ring_from(&self.keys().await?, now)
-    }
-
-    /// [`KeySet::ring`] from keys already read.
+    /// The ring for `now` from the `keys` read: the current key signs; every `next`,
+    /// `current` and unexpired `retired` key verifies and is published.
     pub fn ring_from(&self, keys: &[StoredKey], now: i64) -> anyhow::Result<KeyRing> {
         let current = keys
             .iter()
@@ -273,31 +268,36 @@ impl KeySet {
         }
     }
 
-    /// The periodic upkeep every instance runs: drop retired keys whose tokens have all
-    /// expired, and with `keys.rotate_every` prepare and make the rotation when due.
-    pub async fn maintain(&self, now: i64) -> anyhow::Result<()> {
-        for kid in self
-            .store
-            .remove_expired_keys(now - self.longest_life)
-            .await?
-        {
-            tracing::info!(%kid, "removed a retired signing key: every token it signed has expired");
+    /// The periodic upkeep every instance runs on the `keys` it has just read: drop retired
+    /// keys whose tokens have all expired, and with `keys.rotate_every` prepare and make the
+    /// rotation when due. Writes only when there is something to do; whether it changed the set.
+    pub async fn maintain(&self, keys: &[StoredKey], now: i64) -> anyhow::Result<bool> {
+        let mut changed = false;
+        if keys.len() > self.live(keys, now).len() {
+            for kid in self
+                .store
+                .remove_expired_keys(now - self.longest_life)
+                .await?
+            {
+                tracing::info!(%kid, "removed a retired signing key: every token it signed has expired");
+                changed = true;
+            }
         }
         let Some(every) = self.rotate_every else {
-            return Ok(());
+            return Ok(changed);
         };
-        let keys = self.keys().await?;
         let Some(activated) = keys
             .iter()
             .find(|k| k.state == KeyState::Current)
             .and_then(|k| k.activated_at)
         else {
-            return Ok(());
+            return Ok(changed);
         };
         let has_next = keys.iter().any(|k| k.state == KeyState::Next);
         if !has_next && now >= activated + every - self.publish_delay {
             if let Some(kid) = self.generate(None, KeyOrigin::Automatic, now).await? {
                 tracing::info!(%kid, "automatic rotation: published the next signing key");
+                changed = true;
             }
         } else if has_next
             && now >= activated + every
@@ -305,8 +305,9 @@ impl KeySet {
                 self.rotate(now, false, KeyOrigin::Automatic).await
         {
             tracing::info!(%current, ?retired, "automatic rotation: the next key signs now");
+            changed = true;
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// The keys that verify at `now`: all but retired keys whose tokens have all expired.

@@ -24,6 +24,18 @@ pub fn header(token: &str) -> Value {
     Value::Object(token_part(token, 0))
 }
 
+/// An access token of alice's signed by another key than `old_kid`, once the instance's ring
+/// has caught up with a rotation.
+pub async fn access_after_rotation(app: &TestApp, old_kid: &str) -> String {
+    loop {
+        let (_, access) = app.login("alice", "pw").await;
+        if header(&access)["kid"] != old_kid {
+            return access;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn jwks(app: &TestApp) -> JwkSet {
     let answer = app
         .send(app.http.get(app.url("/.well-known/jwks.json")))

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::django_site::{Backend, DjangoSite};
 use crate::helpers::*;
-use crate::keys::{header, key_set};
+use crate::keys::{access_after_rotation, header, key_set};
 
 /// JSON strings, lists and numbers of ASCII text are Python literals too.
 fn python_literal(value: &Value) -> String {
@@ -126,13 +126,7 @@ result.append(who(open({after_file}).read()))
         jwtd::keys::Rotation::Rotated { retired, .. } => assert_eq!(retired, Some(old_kid.clone())),
         other => panic!("{other:?}"),
     }
-    let after = loop {
-        let (_, access) = app.login("alice", "pw").await;
-        if header(&access)["kid"] != old_kid.as_str() {
-            break access;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let after = access_after_rotation(&app, &old_kid).await;
     std::fs::write(&after_file, &after).unwrap();
     let ids = site_run.await.unwrap();
     assert_eq!(ids, json!([alice.id, alice.id]));

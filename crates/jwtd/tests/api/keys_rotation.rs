@@ -77,6 +77,16 @@ async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
     }
 }
 
+/// Another instance on `first`'s database (its SQLite file or PostgreSQL database), with its
+/// own data directory.
+async fn second_instance(first: &TestApp) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = first.state.settings.clone();
+    settings.database_url = Some(settings.effective_database_url());
+    settings.data_dir = dir.path().to_path_buf();
+    spawn_in(dir, settings, jwtd_core::Clock::system()).await
+}
+
 async fn signing_kid(app: &TestApp) -> String {
     let (_, access) = app.login("alice", "pw").await;
     header(&access)["kid"].as_str().unwrap().to_owned()
@@ -196,10 +206,7 @@ async fn two_instances_on_one_postgresql_use_one_rotation() {
     }
     let first = spawn_with(quick_rotation).await;
     first.add_user("alice", "", "pw", &[]).await;
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let mut settings = first.state.settings.clone();
-    settings.data_dir = dir.path().to_path_buf();
-    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    let second = second_instance(&first).await;
     let old_kid = signing_kid(&first).await;
     assert_eq!(signing_kid(&second).await, old_kid, "one key set");
     let (_, from_first) = first.login("alice", "pw").await;
@@ -262,13 +269,7 @@ async fn automatic_rotation_publishes_first_then_signs_on_every_instance() {
     let first = spawn_with(automatic).await;
     first.add_user("alice", "", "pw", &[]).await;
     // A second instance on the same database (SQLite file or PostgreSQL) runs the same upkeep.
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let mut settings = first.state.settings.clone();
-    if settings.database_url.is_none() {
-        settings.database_url = Some(settings.effective_database_url());
-    }
-    settings.data_dir = dir.path().to_path_buf();
-    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    let second = second_instance(&first).await;
 
     let started = Instant::now();
     let old_kid = signing_kid(&first).await;
@@ -311,13 +312,7 @@ async fn a_token_from_a_key_an_instance_has_not_read_yet_makes_it_reread() {
     };
     let first = spawn_with(slow_reload).await;
     first.add_user("alice", "", "pw", &[]).await;
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let mut settings = first.state.settings.clone();
-    if settings.database_url.is_none() {
-        settings.database_url = Some(settings.effective_database_url());
-    }
-    settings.data_dir = dir.path().to_path_buf();
-    let second = spawn_in(dir, settings, jwtd_core::Clock::system()).await;
+    let second = second_instance(&first).await;
     // A rotation made at once (`--now`), then the first instance restarted: it signs with a key
     // the second has never seen, and will not re-read for ten minutes on its own.
     stdout(&keys_cli(&first, &["rotate", "--now"]).await);
