@@ -46,6 +46,8 @@ pub enum KeysCommand {
     /// Withdraw a `next` key; with `--revoke`, remove a retired key now (for a leaked key:
     /// every token it signed is refused at once).
     Retire {
+        /// A kid is base64url and may begin with `-`: it is still a kid, not a flag.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
         #[arg(long)]
         revoke: bool,

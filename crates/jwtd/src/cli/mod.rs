@@ -151,3 +151,27 @@ fn init_logging(format: LogFormat) {
             .try_init(),
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retire_args(args: &[&str]) -> (String, bool) {
+        let cli = Cli::try_parse_from(["jwtd", "keys", "retire"].iter().chain(args))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        match cli.command {
+            Command::Keys(keys::KeysCommand::Retire { kid, revoke }) => (kid, revoke),
+            _ => panic!("{args:?} parsed as another command"),
+        }
+    }
+
+    // RFC 7638 thumbprints are base64url, so about one kid in 64 begins with `-`.
+    #[test]
+    fn a_kid_beginning_with_a_hyphen_is_a_kid() {
+        let kid = "-2Pq1iu2PZOyLEYr-LJnuLa49EwYUFSE3gFz_Yb5rs";
+        assert_eq!(retire_args(&[kid]), (kid.to_owned(), false));
+        assert_eq!(retire_args(&[kid, "--revoke"]), (kid.to_owned(), true));
+        assert_eq!(retire_args(&["--revoke", kid]), (kid.to_owned(), true));
+        assert_eq!(retire_args(&["--", kid]), (kid.to_owned(), false));
+    }
+}
