@@ -39,5 +39,33 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::TooLarge => "Request body is too large. The limit is {} bytes.",
         Msg::Overloaded => "Too many logins are being processed. Try again shortly.",
         Msg::DatabaseUnavailable => "The database is unavailable. Try again shortly.",
+        Msg::PermissionDenied => "You do not have permission to perform this action.",
+        Msg::NotInteger => "A valid integer is required.",
+        Msg::NotBoolean => "Must be a valid boolean.",
+        Msg::NotList => "Expected a list of items but got type \"{}\".",
+        Msg::MaxLength => "Ensure this field has no more than {} characters.",
+        Msg::InvalidPage => "Invalid page.",
+        Msg::InvalidDateTime => "Enter a valid date/time.",
+        Msg::InvalidEmail => "Enter a valid email address.",
+        Msg::InvalidUsername => {
+            "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+        }
+        Msg::UsernameTaken => "A user with that username already exists.",
+        Msg::EmailTaken => "user with this email address already exists.",
+        Msg::WrongOldPassword => {
+            "Your old password was entered incorrectly. Please enter it again."
+        }
+        Msg::PasswordTooShort => {
+            "This password is too short. It must contain at least {} character.|This password is too short. It must contain at least {} characters."
+        }
+        Msg::PasswordSimilarUsername => "The password is too similar to the username.",
+        Msg::PasswordSimilarEmail => "The password is too similar to the email address.",
+        Msg::PasswordCommon => "This password is too common.",
+        Msg::PasswordNumeric => "This password is entirely numeric.",
+        Msg::NotAHash => "Not a Django password hash jwtd can verify.",
+        Msg::PasswordOrHash => "Give a password or a password hash, not both.",
+        Msg::UsersElsewhere => {
+            "The users of this deployment belong to the Django site: change them there."
+        }
     }
 }

@@ -51,9 +51,35 @@ impl Lang {
         self.catalog(msg).unwrap_or_else(|| en::text(msg))
     }
 
-    /// The message with its `{}` placeholder (if any) filled with `arg`.
+    /// Which plural form gettext picks for `n` (the catalogs' `Plural-Forms`; Russian is
+    /// Django's four-form rule).
+    pub fn plural_form(self, n: u64) -> usize {
+        match self {
+            Lang::En => usize::from(n != 1),
+            Lang::Ru => {
+                let (n10, n100) = (n % 10, n % 100);
+                if n10 == 1 && n100 != 11 {
+                    0
+                } else if (2..=4).contains(&n10) && !(12..=14).contains(&n100) {
+                    1
+                } else if n10 == 0 || (5..=9).contains(&n10) || (11..=14).contains(&n100) {
+                    2
+                } else {
+                    3
+                }
+            }
+        }
+    }
+
+    /// The message with its `{}` placeholder (if any) filled with `arg`; for a plural message
+    /// the form `arg` (a number) calls for.
     pub fn render(self, msg: Msg, arg: Option<&str>) -> Cow<'static, str> {
-        let template = self.template(msg);
+        let mut template = self.template(msg);
+        if msg.plural() {
+            let n = arg.and_then(|a| a.parse().ok()).unwrap_or(0);
+            let forms: Vec<&'static str> = template.split('|').collect();
+            template = forms[self.plural_form(n).min(forms.len() - 1)];
+        }
         match arg {
             Some(arg) if template.contains("{}") => Cow::Owned(template.replacen("{}", arg, 1)),
             _ => Cow::Borrowed(template),
@@ -147,9 +173,41 @@ messages! {
     TooLarge,
     Overloaded,
     DatabaseUnavailable,
+    // The admin and self-service API: DRF's and Django's messages
+    PermissionDenied,
+    NotInteger,
+    NotBoolean,
+    /// `{}` = the Python type name of the value.
+    NotList,
+    /// `{}` = the limit in characters.
+    MaxLength,
+    InvalidPage,
+    InvalidDateTime,
+    InvalidEmail,
+    InvalidUsername,
+    UsernameTaken,
+    EmailTaken,
+    WrongOldPassword,
+    /// Plural: `{}` = the minimum length (see [`Msg::plural`]).
+    PasswordTooShort,
+    PasswordSimilarUsername,
+    PasswordSimilarEmail,
+    PasswordCommon,
+    PasswordNumeric,
+    // jwtd's own, for the admin API
+    NotAHash,
+    PasswordOrHash,
+    UsersElsewhere,
 }
 
 impl Msg {
+    /// Whether the message has plural forms: its catalog text lists them separated by `|`,
+    /// and [`Lang::render`] picks one by the number given as the argument, with the
+    /// language's gettext plural rule.
+    pub fn plural(self) -> bool {
+        matches!(self, Msg::PasswordTooShort)
+    }
+
     /// DRF's `Throttled(wait)` message and its argument.
     pub fn throttled(wait_secs: u64) -> (Msg, Option<String>) {
         if wait_secs == 1 {
@@ -373,7 +431,137 @@ mod tests {
             "The database is unavailable. Try again shortly.",
             "База данных недоступна. Повторите попытку позже.",
         ),
+        (
+            Msg::PermissionDenied,
+            "You do not have permission to perform this action.",
+            "У вас недостаточно прав для выполнения данного действия.",
+        ),
+        (
+            Msg::NotInteger,
+            "A valid integer is required.",
+            "Введите правильное число.",
+        ),
+        (
+            Msg::NotBoolean,
+            "Must be a valid boolean.",
+            "Must be a valid boolean.",
+        ),
+        (
+            Msg::NotList,
+            "Expected a list of items but got type \"{}\".",
+            "Ожидался list со значениями, но был получен \"{}\".",
+        ),
+        (
+            Msg::MaxLength,
+            "Ensure this field has no more than {} characters.",
+            "Убедитесь, что это значение содержит не более {} символов.",
+        ),
+        (Msg::InvalidPage, "Invalid page.", "Неправильная страница"),
+        (
+            Msg::InvalidDateTime,
+            "Enter a valid date/time.",
+            "Введите правильную дату и время.",
+        ),
+        (
+            Msg::InvalidEmail,
+            "Enter a valid email address.",
+            "Введите правильный адрес электронной почты.",
+        ),
+        (
+            Msg::InvalidUsername,
+            "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+            "Введите правильное имя пользователя. Оно может содержать только буквы, цифры и знаки @/./+/-/_.",
+        ),
+        (
+            Msg::UsernameTaken,
+            "A user with that username already exists.",
+            "Пользователь с таким именем уже существует.",
+        ),
+        (
+            Msg::EmailTaken,
+            "user with this email address already exists.",
+            "пользователь с таким адрес электронной почты уже существует.",
+        ),
+        (
+            Msg::WrongOldPassword,
+            "Your old password was entered incorrectly. Please enter it again.",
+            "Ваш старый пароль введен неправильно. Пожалуйста, введите его снова.",
+        ),
+        (
+            Msg::PasswordTooShort,
+            "This password is too short. It must contain at least {} character.|This password is too short. It must contain at least {} characters.",
+            "Введённый пароль слишком короткий. Он должен состоять из как минимум {} символ.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символа.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символов.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символов.",
+        ),
+        (
+            Msg::PasswordSimilarUsername,
+            "The password is too similar to the username.",
+            "Введённый пароль слишком похож на имя пользователя.",
+        ),
+        (
+            Msg::PasswordSimilarEmail,
+            "The password is too similar to the email address.",
+            "Введённый пароль слишком похож на адрес электронной почты.",
+        ),
+        (
+            Msg::PasswordCommon,
+            "This password is too common.",
+            "Введённый пароль слишком широко распространён.",
+        ),
+        (
+            Msg::PasswordNumeric,
+            "This password is entirely numeric.",
+            "Введённый пароль состоит только из цифр.",
+        ),
+        (
+            Msg::NotAHash,
+            "Not a Django password hash jwtd can verify.",
+            "Это не хеш пароля Django, который jwtd может проверить.",
+        ),
+        (
+            Msg::PasswordOrHash,
+            "Give a password or a password hash, not both.",
+            "Укажите пароль или хеш пароля, но не оба.",
+        ),
+        (
+            Msg::UsersElsewhere,
+            "The users of this deployment belong to the Django site: change them there.",
+            "Пользователи этого развёртывания принадлежат сайту Django: изменяйте их там.",
+        ),
     ];
+
+    /// Django 5.2.19's own `ngettext` output for `MinimumLengthValidator`, per language.
+    #[test]
+    fn plural_forms_are_djangos() {
+        let en = |n: u32| {
+            Lang::En
+                .render(Msg::PasswordTooShort, Some(&n.to_string()))
+                .into_owned()
+        };
+        let ru = |n: u32| {
+            Lang::Ru
+                .render(Msg::PasswordTooShort, Some(&n.to_string()))
+                .into_owned()
+        };
+        assert_eq!(
+            en(1),
+            "This password is too short. It must contain at least 1 character."
+        );
+        assert_eq!(
+            en(8),
+            "This password is too short. It must contain at least 8 characters."
+        );
+        let prefix = "Введённый пароль слишком короткий. Он должен состоять из как минимум ";
+        for (n, tail) in [
+            (1, "1 символ."),
+            (2, "2 символа."),
+            (5, "5 символов."),
+            (8, "8 символов."),
+            (21, "21 символ."),
+            (12, "12 символов."),
+        ] {
+            assert_eq!(ru(n), format!("{prefix}{tail}"), "{n}");
+        }
+    }
 
     #[test]
     fn every_message_in_english_and_russian() {

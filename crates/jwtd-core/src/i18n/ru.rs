@@ -11,7 +11,8 @@
 //! `None` means neither catalog translates the message and the English text is sent, exactly as
 //! gettext falls back. DRF formats the throttle's "Expected available in N seconds." *before*
 //! the lookup, so that half is never found and stays English after the Russian first sentence.
-//! The last three entries are jwtd's own messages (DRF has no 413 and no 503 text).
+//! `TooLarge`, `Overloaded`, `DatabaseUnavailable`, `NotAHash`, `PasswordOrHash` and
+//! `UsersElsewhere` are jwtd's own messages (DRF has no such text).
 
 use super::Msg;
 
@@ -46,6 +47,34 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         Msg::TooLarge => "Тело запроса слишком велико. Предел — {} байт.",
         Msg::Overloaded => "Сейчас обрабатывается слишком много входов. Повторите попытку позже.",
         Msg::DatabaseUnavailable => "База данных недоступна. Повторите попытку позже.",
+        Msg::PermissionDenied => "У вас недостаточно прав для выполнения данного действия.",
+        Msg::NotInteger => "Введите правильное число.",
+        Msg::NotList => "Ожидался list со значениями, но был получен \"{}\".",
+        Msg::MaxLength => "Убедитесь, что это значение содержит не более {} символов.",
+        Msg::InvalidPage => "Неправильная страница",
+        Msg::InvalidDateTime => "Введите правильную дату и время.",
+        Msg::InvalidEmail => "Введите правильный адрес электронной почты.",
+        Msg::InvalidUsername => {
+            "Введите правильное имя пользователя. Оно может содержать только буквы, цифры и знаки @/./+/-/_."
+        }
+        Msg::UsernameTaken => "Пользователь с таким именем уже существует.",
+        Msg::EmailTaken => "пользователь с таким адрес электронной почты уже существует.",
+        Msg::WrongOldPassword => {
+            "Ваш старый пароль введен неправильно. Пожалуйста, введите его снова."
+        }
+        Msg::PasswordTooShort => {
+            "Введённый пароль слишком короткий. Он должен состоять из как минимум {} символ.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символа.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символов.|Введённый пароль слишком короткий. Он должен состоять из как минимум {} символов."
+        }
+        Msg::PasswordSimilarUsername => "Введённый пароль слишком похож на имя пользователя.",
+        Msg::PasswordSimilarEmail => "Введённый пароль слишком похож на адрес электронной почты.",
+        Msg::PasswordCommon => "Введённый пароль слишком широко распространён.",
+        Msg::PasswordNumeric => "Введённый пароль состоит только из цифр.",
+        // jwtd's own
+        Msg::NotAHash => "Это не хеш пароля Django, который jwtd может проверить.",
+        Msg::PasswordOrHash => "Укажите пароль или хеш пароля, но не оба.",
+        Msg::UsersElsewhere => {
+            "Пользователи этого развёртывания принадлежат сайту Django: изменяйте их там."
+        }
         Msg::NotString
         | Msg::NullCharacters
         | Msg::NoData
@@ -53,6 +82,7 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         | Msg::Invalid
         | Msg::Expired
         | Msg::PasswordChanged
-        | Msg::JsonParse => return None,
+        | Msg::JsonParse
+        | Msg::NotBoolean => return None,
     })
 }

@@ -11,6 +11,7 @@
 //! parameters, so it costs the same work as a wrong password.
 
 mod django;
+pub mod rules;
 
 use argon2::password_hash::PasswordHasher as _;
 use argon2::{Algorithm, Argon2, Params, Version};

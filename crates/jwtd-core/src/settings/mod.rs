@@ -9,6 +9,7 @@
 //! brute-force limits), [`operations`] (logs, CORS, metrics), [`routes`], and the value types
 //! [`duration`] and [`secret`].
 
+pub mod admin;
 pub mod claims;
 pub mod django;
 pub mod duration;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 pub use crate::keys::Algorithm;
+pub use admin::{AdminSettings, AuditSettings, PasswordRules};
 pub use claims::{Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
 pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
 pub use duration::whole_seconds;
@@ -140,6 +142,11 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// The Django-database mode: serve a live Django site's users in place.
     pub django: Option<DjangoMode>,
+    /// The admin API (`/admin/…`).
+    pub admin: AdminSettings,
+    /// What a password given to jwtd (API or CLI) must satisfy; not applied to imported hashes.
+    pub password_rules: PasswordRules,
+    pub audit: AuditSettings,
 }
 
 impl Default for Settings {
@@ -194,6 +201,9 @@ impl Default for Settings {
             cors: Cors::default(),
             metrics: MetricsSettings::default(),
             django: None,
+            admin: AdminSettings::default(),
+            password_rules: PasswordRules::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -297,6 +307,7 @@ impl Settings {
             ));
         }
         self.keys.validate()?;
+        admin::validate(&self.admin, &self.password_rules, &self.audit)?;
         if !self.languages.is_empty() && !self.languages.contains(&self.language) {
             return Err(bad("languages", "must include `language`"));
         }
