@@ -6,6 +6,8 @@ pub enum StoreError {
     UsernameTaken(String),
     #[error("email {0:?} is already used by another user")]
     EmailTaken(String),
+    #[error("the name {0:?} is already taken")]
+    NameTaken(String),
     #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     /// A stored value jwtd cannot read (e.g. a `roles` column that is not a JSON list).

@@ -6,9 +6,12 @@
 //! * [`LoginThrottle`] ([`throttle`]): brute-force counters;
 //! * [`Health`] ([`health`]): reachability, migrations, pools;
 //! * [`Importer`] ([`import`]): users and tokens from another system, keeping their ids;
-//! * [`KeyStore`] ([`keys`]): the signing-key set, private keys sealed by the caller.
+//! * [`KeyStore`] ([`keys`]): the signing-key set, private keys sealed by the caller;
+//! * [`SessionStore`] ([`sessions`]): one session per login, where and when it was used;
+//! * [`ApiKeyStore`] ([`api_keys`]): hashed credentials for machines;
+//! * [`AuditLog`] ([`audit`]): admin actions and security events.
 //!
-//! [`Store`] is all six: what the server holds. Two backends share one SQL implementation
+//! [`Store`] is all nine: what the server holds. Two backends share one SQL implementation
 //! (the [`sql`] module, one file per capability): SQLite in WAL mode, the embedded default
 //! ([`sqlite::SqliteStore`]), and PostgreSQL for several jwtd instances behind a load balancer
 //! ([`postgres::PgStore`]). Times are epoch seconds (`i64`) supplied by the caller, so every
@@ -17,11 +20,14 @@
 
 #[macro_use]
 mod sql;
+pub mod api_keys;
+pub mod audit;
 mod error;
 pub mod health;
 pub mod import;
 pub mod keys;
 pub mod postgres;
+pub mod sessions;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -32,22 +38,43 @@ pub mod users;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use api_keys::{ApiKey, ApiKeyStore, NewApiKey};
+pub use audit::{AuditEntry, AuditLog, AuditQuery};
 pub use error::{Result, StoreError};
 pub use health::Health;
 pub use import::{ImportAction, ImportedToken, ImportedUser, Importer, TokenCounts};
 pub use keys::{KeyOrigin, KeyState, KeyStore, StoredKey};
+pub use sessions::{Session, SessionOrigin, SessionStore};
 pub use throttle::{Attempt, LoginThrottle, ThrottlePolicy};
 pub use tokens::{RefreshToken, Rotation, Succession, TokenState, TokenStore};
-pub use users::{NewUser, User, UserStore, new_revoke_key};
+pub use users::{NewUser, User, UserChanges, UserQuery, UserStore, new_revoke_key};
 
 /// Everything jwtd needs of its database.
 pub trait Store:
-    UserStore + TokenStore + LoginThrottle + Health + Importer + KeyStore + 'static
+    UserStore
+    + TokenStore
+    + LoginThrottle
+    + Health
+    + Importer
+    + KeyStore
+    + SessionStore
+    + ApiKeyStore
+    + AuditLog
+    + 'static
 {
 }
 
-impl<T: UserStore + TokenStore + LoginThrottle + Health + Importer + KeyStore + 'static> Store
-    for T
+impl<T> Store for T where
+    T: UserStore
+        + TokenStore
+        + LoginThrottle
+        + Health
+        + Importer
+        + KeyStore
+        + SessionStore
+        + ApiKeyStore
+        + AuditLog
+        + 'static
 {
 }
 

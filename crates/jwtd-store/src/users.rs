@@ -31,6 +31,26 @@ pub struct NewUser {
     pub roles: Vec<String>,
 }
 
+/// Which users to list, by id.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    /// A case-insensitive part of the username or the email address.
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    pub role: Option<String>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// The fields an update changes (`None`: unchanged).
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub is_active: Option<bool>,
+}
+
 #[async_trait]
 pub trait UserStore: Send + Sync {
     async fn create_user(&self, user: NewUser, now: i64) -> Result<User>;
@@ -39,6 +59,12 @@ pub trait UserStore: Send + Sync {
     /// Case-insensitive.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// How many users match, and the page `query` asks for.
+    async fn search_users(&self, query: &UserQuery) -> Result<(u64, Vec<User>)>;
+    /// Applies `changes`; the updated user, or `None` when no such user exists. A username or
+    /// email another user has fails with [`crate::StoreError::UsernameTaken`] /
+    /// [`crate::StoreError::EmailTaken`].
+    async fn update_user(&self, id: i64, changes: &UserChanges) -> Result<Option<User>>;
     /// Sets a new password and a new revocation value, so tokens issued under the old password
     /// die under `check_revoke_token`. Returns false when no such user exists (same for the
     /// setters below).

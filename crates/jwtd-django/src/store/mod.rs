@@ -8,6 +8,7 @@
 //! whatever needs a user gets [`StoreError::Unavailable`] (a 503), and the server keeps serving
 //! what does not.
 
+mod sessions;
 mod tokens;
 
 use std::sync::{Arc, OnceLock};
@@ -17,7 +18,8 @@ use async_trait::async_trait;
 use jwtd_core::user_rules::simplejwt_revoke_value;
 use jwtd_store::{
     Health, ImportAction, ImportedToken, ImportedUser, Importer, KeyState, KeyStore, LoginThrottle,
-    NewUser, Result, Store, StoreError, StoredKey, TokenCounts, User, UserStore,
+    NewUser, Result, Store, StoreError, StoredKey, TokenCounts, User, UserChanges, UserQuery,
+    UserStore,
 };
 
 use crate::blacklist::SharedBlacklist;
@@ -202,6 +204,15 @@ impl UserStore for DjangoStore {
     }
 
     async fn list_users(&self) -> Result<Vec<User>> {
+        Err(StoreError::UsersElsewhere)
+    }
+
+    /// The site's users are listed in the Django admin.
+    async fn search_users(&self, _: &UserQuery) -> Result<(u64, Vec<User>)> {
+        Err(StoreError::UsersElsewhere)
+    }
+
+    async fn update_user(&self, _: i64, _: &UserChanges) -> Result<Option<User>> {
         Err(StoreError::UsersElsewhere)
     }
 

@@ -14,7 +14,7 @@ use jwtd_store::{RefreshToken, Result, Rotation, Succession, TokenState, TokenSt
 use super::DjangoStore;
 use crate::blacklist::{Outstanding, SharedBlacklist};
 
-fn outstanding(token: &RefreshToken, created_at: i64) -> Outstanding<'_> {
+pub(super) fn outstanding(token: &RefreshToken, created_at: i64) -> Outstanding<'_> {
     Outstanding {
         jti: &token.jti,
         user_id: token.user_id,
@@ -26,7 +26,7 @@ fn outstanding(token: &RefreshToken, created_at: i64) -> Outstanding<'_> {
 
 impl DjangoStore {
     /// The site's blacklist tables, if it has them (an error while it is not connected yet).
-    fn shared(&self) -> Result<Option<&SharedBlacklist>> {
+    pub(super) fn shared(&self) -> Result<Option<&SharedBlacklist>> {
         Ok(self.site()?.blacklist.as_ref())
     }
 

@@ -25,6 +25,12 @@ mod health;
 pub(crate) mod import;
 #[macro_use]
 pub(crate) mod keys;
+#[macro_use]
+mod sessions;
+#[macro_use]
+mod api_keys;
+#[macro_use]
+mod audit;
 
 pub(crate) use users::{UserRow, user_conflict};
 
@@ -37,5 +43,15 @@ macro_rules! sql_store {
         health_sql!($store);
         import_sql!($store, $db);
         keys_sql!($store);
+        sessions_sql!($store);
+        api_keys_sql!($store);
+        audit_sql!($store);
     };
+}
+
+/// `text` with LIKE's wildcards escaped (`ESCAPE '\'`), to match literally.
+pub(crate) fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -139,6 +139,14 @@ macro_rules! tokens_sql {
                 .bind(&old.jti)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(
+                    "UPDATE sessions SET last_used_at = $1
+                     WHERE family = (SELECT family FROM refresh_tokens WHERE jti = $2)",
+                )
+                .bind(now)
+                .bind(&old.jti)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(Rotation::Rotated)
             }
@@ -227,13 +235,18 @@ macro_rules! tokens_sql {
             async fn flush_expired(&self, expired_before: i64, batch: u32) -> Result<u64> {
                 // One bounded batch per call (one short write transaction), so a large flush
                 // never holds the write lock for long while the server keeps serving. Records of
-                // tokens issued after a logout go when their token does.
-                let mut removed = [0; 2];
+                // tokens issued after a logout go when their token does, and sessions when
+                // their family's last token has.
+                let mut removed = [0; 3];
                 for (sql, count) in [
                     "DELETE FROM refresh_tokens WHERE jti IN
                          (SELECT jti FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
                     "DELETE FROM issued_after_logout WHERE jti IN
                          (SELECT jti FROM issued_after_logout WHERE expires_at < $1 LIMIT $2)",
+                    "DELETE FROM sessions WHERE id IN
+                         (SELECT id FROM sessions s WHERE s.created_at < $1 AND NOT EXISTS
+                             (SELECT 1 FROM refresh_tokens t WHERE t.family = s.family)
+                          LIMIT $2)",
                 ]
                 .into_iter()
                 .zip(&mut removed)

@@ -144,6 +144,84 @@ macro_rules! users_sql {
                     .collect()
             }
 
+            async fn search_users(&self, query: &$crate::UserQuery) -> Result<(u64, Vec<User>)> {
+                // One WHERE clause for the count and the page; an absent filter is a NULL
+                // parameter that matches everything.
+                const WHERE: &str = "WHERE ($1 IS NULL OR lower(username) LIKE $1 ESCAPE '\\'
+                                            OR email_key LIKE $1 ESCAPE '\\')
+                                       AND ($2 IS NULL OR is_active = $2)
+                                       AND ($3 IS NULL OR roles LIKE $3 ESCAPE '\\')";
+                let search = query
+                    .search
+                    .as_deref()
+                    .map(|s| format!("%{}%", $crate::sql::like_escape(&s.to_lowercase())));
+                let role = query.role.as_deref().map(|r| {
+                    let quoted = serde_json::to_string(r).expect("a string serializes");
+                    format!("%{}%", $crate::sql::like_escape(&quoted))
+                });
+                let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT count(*) FROM users {WHERE}"
+                )))
+                .bind(&search)
+                .bind(query.is_active)
+                .bind(&role)
+                .fetch_one(&self.reader)
+                .await?;
+                let page = format!(
+                    "SELECT {} FROM users {WHERE} ORDER BY id LIMIT $4 OFFSET $5",
+                    user_columns!()
+                );
+                let users = sqlx::query_as::<_, $crate::sql::UserRow>(sqlx::AssertSqlSafe(page))
+                    .bind(&search)
+                    .bind(query.is_active)
+                    .bind(&role)
+                    .bind(query.limit as i64)
+                    .bind(query.offset as i64)
+                    .fetch_all(&self.reader)
+                    .await?
+                    .into_iter()
+                    .map(User::try_from)
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((count as u64, users))
+            }
+
+            async fn update_user(
+                &self,
+                id: i64,
+                changes: &$crate::UserChanges,
+            ) -> Result<Option<User>> {
+                let roles = changes
+                    .roles
+                    .as_ref()
+                    .map(|r| serde_json::to_string(r).expect("a list of strings serializes"));
+                let sql = concat!(
+                    "UPDATE users SET username = COALESCE($1, username),
+                         email = COALESCE($2, email), email_key = COALESCE($3, email_key),
+                         roles = COALESCE($4, roles), is_active = COALESCE($5, is_active)
+                     WHERE id = $6 RETURNING ",
+                    user_columns!()
+                );
+                let conflict = NewUser {
+                    username: changes.username.clone().unwrap_or_default(),
+                    email: changes.email.clone().unwrap_or_default(),
+                    password: String::new(),
+                    is_active: true,
+                    roles: Vec::new(),
+                };
+                sqlx::query_as::<_, $crate::sql::UserRow>(sql)
+                    .bind(&changes.username)
+                    .bind(&changes.email)
+                    .bind(changes.email.as_ref().map(|e| e.to_lowercase()))
+                    .bind(roles)
+                    .bind(changes.is_active)
+                    .bind(id)
+                    .fetch_optional(&self.writer)
+                    .await
+                    .map_err(|e| $crate::sql::user_conflict(e, &conflict))?
+                    .map(User::try_from)
+                    .transpose()
+            }
+
             async fn set_password(&self, id: i64, password: &str) -> Result<bool> {
                 let sql = "UPDATE users SET password = $1, revoke_key = $2 WHERE id = $3";
                 let done = sqlx::query(sql)
