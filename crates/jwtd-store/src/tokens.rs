@@ -22,6 +22,7 @@ pub struct RefreshToken {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenState {
     pub family: String,
+    pub user_id: Option<i64>,
     pub rotated_at: Option<i64>,
     pub blacklisted_at: Option<i64>,
 }

@@ -8,6 +8,8 @@
 //! * [`hashing`] runs password hashes off the async workers; [`metrics`] counts what happens.
 
 pub mod api;
+pub mod api_key;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod hashing;

@@ -177,7 +177,9 @@ impl Server {
         let published = Published {
             openapi: crate::api::openapi::build(
                 &settings,
-                served.iter().map(|s| (s.path.as_str(), &s.endpoint.doc)),
+                served
+                    .iter()
+                    .flat_map(|s| s.endpoint.docs.iter().map(|d| (s.path.as_str(), d))),
             ),
             route_labels: served
                 .iter()

@@ -29,6 +29,8 @@ pub struct Inner {
     pub openapi: axum::body::Bytes,
     /// The `route` label of each served path (trailing slash trimmed), from the endpoint table.
     route_labels: HashMap<String, &'static str>,
+    /// Paths with a `{parameter}` segment, split at `/`, and their labels.
+    templated_labels: Vec<(Vec<String>, &'static str)>,
     pub offered_languages: Vec<Lang>,
     /// `<first auth_header_type> realm="api"`, sent with every 401.
     pub www_authenticate: HeaderValue,
@@ -62,10 +64,15 @@ impl AppState {
         let www_authenticate =
             HeaderValue::from_str(&format!("{} realm=\"api\"", settings.auth_header_types[0]))
                 .expect("validated auth_header_types are header-safe words");
-        let route_labels = published
+        let (templated, plain): (Vec<_>, Vec<_>) = published
             .route_labels
             .into_iter()
             .map(|(path, label)| (path.trim_end_matches('/').to_owned(), label))
+            .partition(|(path, _)| path.contains('{'));
+        let route_labels = plain.into_iter().collect();
+        let templated_labels = templated
+            .into_iter()
+            .map(|(path, label)| (path.split('/').map(str::to_owned).collect(), label))
             .collect();
         AppState(Arc::new(Inner {
             offered_languages: settings.offered_languages(),
@@ -80,6 +87,7 @@ impl AppState {
                 .expect("a JSON value serializes")
                 .into(),
             route_labels,
+            templated_labels,
             www_authenticate,
         }))
     }
@@ -87,10 +95,21 @@ impl AppState {
     /// The endpoint a request path names, as a label with few values for logs and metrics:
     /// the endpoint's name, or `unmatched`.
     pub fn route_label(&self, path: &str) -> &'static str {
-        self.route_labels
-            .get(path.trim_end_matches('/'))
-            .copied()
-            .unwrap_or("unmatched")
+        let path = path.trim_end_matches('/');
+        if let Some(label) = self.route_labels.get(path) {
+            return label;
+        }
+        let segments: Vec<&str> = path.split('/').collect();
+        self.templated_labels
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t == s || t.starts_with('{'))
+            })
+            .map_or("unmatched", |(_, label)| label)
     }
 
     /// The answer language for an `Accept-Language` header.

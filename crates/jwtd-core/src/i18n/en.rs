@@ -40,6 +40,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::Overloaded => "Too many logins are being processed. Try again shortly.",
         Msg::DatabaseUnavailable => "The database is unavailable. Try again shortly.",
         Msg::PermissionDenied => "You do not have permission to perform this action.",
+        Msg::BadCredentials => "Incorrect authentication credentials.",
         Msg::NotInteger => "A valid integer is required.",
         Msg::NotBoolean => "Must be a valid boolean.",
         Msg::NotList => "Expected a list of items but got type \"{}\".",

@@ -175,6 +175,8 @@ messages! {
     DatabaseUnavailable,
     // The admin and self-service API: DRF's and Django's messages
     PermissionDenied,
+    /// DRF's `AuthenticationFailed` (an unknown API key).
+    BadCredentials,
     NotInteger,
     NotBoolean,
     /// `{}` = the Python type name of the value.
@@ -435,6 +437,11 @@ mod tests {
             Msg::PermissionDenied,
             "You do not have permission to perform this action.",
             "У вас недостаточно прав для выполнения данного действия.",
+        ),
+        (
+            Msg::BadCredentials,
+            "Incorrect authentication credentials.",
+            "Некорректные учетные данные.",
         ),
         (
             Msg::NotInteger,

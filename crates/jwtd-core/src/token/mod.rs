@@ -17,6 +17,7 @@ mod check;
 mod claims;
 mod kind;
 mod mint;
+mod session;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +27,7 @@ use arc_swap::ArcSwap;
 use serde_json::{Map, Value};
 
 pub use kind::{Subject, TokenError, TokenKind, UserRef};
+pub use session::{jti_in_session, session_jti};
 
 use crate::keys::KeyRing;
 use crate::settings::{Settings, UserIdField, whole_seconds};

@@ -74,6 +74,7 @@ impl TokenStore for DjangoStore {
             // Issued by the site, blacklisted there: a family of its own, as jwtd would track it.
             None => TokenState {
                 family: jti.to_owned(),
+                user_id: None,
                 rotated_at: None,
                 blacklisted_at: Some(blacklisted_at),
             },

@@ -83,7 +83,7 @@ macro_rules! tokens_sql {
 
             async fn token_state(&self, jti: &str) -> Result<Option<TokenState>> {
                 let sql =
-                    "SELECT family, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1";
+                    "SELECT family, user_id, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1";
                 Ok(sqlx::query_as(sql)
                     .bind(jti)
                     .fetch_optional(&self.reader)

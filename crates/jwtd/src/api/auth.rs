@@ -23,6 +23,23 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        Ok(AuthUser(
+            AuthToken::from_request_parts(parts, app).await?.user,
+        ))
+    }
+}
+
+/// The user a valid token names, and the token's `jti` (which tells its session:
+/// [`jwtd_core::token::jti_in_session`]).
+pub struct AuthToken {
+    pub user: User,
+    pub jti: String,
+}
+
+impl FromRequestParts<AppState> for AuthToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
         let header = parts
             .headers
@@ -37,7 +54,10 @@ impl FromRequestParts<AppState> for AuthUser {
         let ClientIp(ip) = ClientIp::of(parts, app);
         let judgement = judge(app, &payload, ip).await?;
         match (judgement.outcome, judgement.user) {
-            (Ok(()), Some(user)) => Ok(AuthUser(user)),
+            (Ok(()), Some(user)) => Ok(AuthToken {
+                jti: app.tokens.jti_text(&payload),
+                user,
+            }),
             (Ok(()), None) => Err(refused(kind, Refusal::UserNotFound)),
             (Err(refusal), _) => Err(refused(kind, refusal)),
         }

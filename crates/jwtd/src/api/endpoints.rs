@@ -5,15 +5,21 @@
 //! this one table. Adding an endpoint is adding one row to [`ENDPOINTS`] (and writing its
 //! handler): its path setting, route, label and documentation follow from the row.
 
-use axum::routing::MethodRouter;
+use axum::routing::{MethodRouter, delete, get, post};
 use jwtd_core::Settings;
 use jwtd_core::settings::{Routes, SettingsError, bad};
 use serde_json::json;
 
+use super::admin::bodies::{
+    AdminUser, AuditEntryBody, ChangePasswordRequest, NewUserRequest, Page, RegisterRequest,
+    SessionBody, SetPasswordRequest, UserChangeRequest,
+};
+use super::admin::{self, Admin};
+use super::auth::AuthUser;
 use super::bodies::{Empty, Health, Jwks, Me, Readiness, RefreshResult, SlidingToken, TokenPair};
-use super::methods::{authenticated_get, get_only, post_only};
+use super::methods::{authenticated_get, get_only, guarded, post_only};
 use super::openapi::{Doc, Request, Response};
-use super::{health, jwks, token, users};
+use super::{account, health, jwks, token, users};
 use crate::state::AppState;
 
 pub struct Endpoint {
@@ -25,7 +31,8 @@ pub struct Endpoint {
     pub serve: fn(&Settings) -> bool,
     /// Its handler, and the answers to other methods.
     pub handler: fn() -> MethodRouter<AppState>,
-    pub doc: Doc,
+    /// Its operations, one per method.
+    pub docs: &'static [Doc],
 }
 
 pub enum PathRule {
@@ -33,6 +40,10 @@ pub enum PathRule {
     Setting { default: &'static str },
     /// Not configurable (probes, metrics, the OpenAPI document).
     Fixed(&'static str),
+    /// Below `admin.prefix` (served only when the admin API is on).
+    Admin(&'static str),
+    /// One item of the collection endpoint `of`: its path followed by `{id}/`.
+    Item { of: &'static str },
 }
 
 fn always(_: &Settings) -> bool {
@@ -45,12 +56,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
         path: PathRule::Setting { default: "/token/" },
         serve: always,
         handler: || post_only(token::obtain_pair),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "Log in (`TokenObtainPairView`): a refresh and an access token.",
             Request::Credentials,
             Response::json::<TokenPair>(|| json!({"refresh": "eyJ…", "access": "eyJ…"})),
             &[400, 401, 429],
-        ),
+        )],
     },
     Endpoint {
         name: "token_refresh",
@@ -59,12 +70,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || post_only(token::refresh),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "A new access token (`TokenRefreshView`); with rotation also a new refresh token.",
             Request::Refresh,
             Response::json::<RefreshResult>(|| json!({"access": "eyJ…"})),
             &[400, 401],
-        ),
+        )],
     },
     Endpoint {
         name: "token_verify",
@@ -73,12 +84,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || post_only(token::verify),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "Checks any token's signature and expiry (`TokenVerifyView`).",
             Request::Token,
             Response::json::<Empty>(|| json!({})),
             &[400, 401],
-        ),
+        )],
     },
     Endpoint {
         name: "token_blacklist",
@@ -87,36 +98,36 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || post_only(token::blacklist),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "Retires a refresh token (`TokenBlacklistView`).",
             Request::Refresh,
             Response::json::<Empty>(|| json!({})),
             &[400, 401],
-        ),
+        )],
     },
     Endpoint {
         name: "token_obtain_sliding",
         path: PathRule::Setting { default: "" },
         serve: always,
         handler: || post_only(token::obtain_sliding),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "Log in for a sliding token (`TokenObtainSlidingView`).",
             Request::Credentials,
             Response::json::<SlidingToken>(|| json!({"token": "eyJ…"})),
             &[400, 401, 429],
-        ),
+        )],
     },
     Endpoint {
         name: "token_refresh_sliding",
         path: PathRule::Setting { default: "" },
         serve: always,
         handler: || post_only(token::refresh_sliding),
-        doc: Doc::post(
+        docs: &[Doc::post(
             "The same sliding token with a fresh expiry (`TokenRefreshSlidingView`).",
             Request::Token,
             Response::json::<SlidingToken>(|| json!({"token": "eyJ…"})),
             &[400, 401],
-        ),
+        )],
     },
     Endpoint {
         name: "user_me",
@@ -125,13 +136,13 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || authenticated_get(users::me),
-        doc: Doc::authenticated(
+        docs: &[Doc::authenticated(
             "get",
             "The authenticated user.",
             Response::json::<Me>(
                 || json!({"id": 1, "username": "alice", "email": "alice@example.com", "roles": ["admin"]}),
             ),
-        ),
+        )],
     },
     Endpoint {
         name: "logout_all",
@@ -140,11 +151,198 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || post_only(users::logout_all),
-        doc: Doc::authenticated(
+        docs: &[Doc::authenticated(
             "post",
             "Log out everywhere: every token of the user issued so far is refused.",
             Response::json::<Empty>(|| json!({})),
-        ),
+        )],
+    },
+    Endpoint {
+        name: "user_sessions",
+        path: PathRule::Setting {
+            default: "/users/me/sessions/",
+        },
+        serve: always,
+        handler: || guarded::<AuthUser>(get(admin::sessions::mine), "GET, HEAD"),
+        docs: &[Doc::authenticated(
+            "get",
+            "The caller's sessions (one per login), the one of this token marked `current`.",
+            Response::json::<Vec<SessionBody>>(session_example),
+        )],
+    },
+    Endpoint {
+        name: "user_session",
+        path: PathRule::Item { of: "user_sessions" },
+        serve: always,
+        handler: || guarded::<AuthUser>(delete(admin::sessions::revoke_mine), "DELETE"),
+        docs: &[Doc::authenticated(
+            "delete",
+            "Ends one of the caller's sessions: its refresh tokens are refused at once.",
+            Response::Empty,
+        )
+        .status(204)
+        .errors(&[401, 404])],
+    },
+    Endpoint {
+        name: "user_password",
+        path: PathRule::Setting {
+            default: "/users/me/password/",
+        },
+        serve: always,
+        handler: || guarded::<AuthUser>(post(account::change_password), "POST"),
+        docs: &[Doc::authenticated(
+            "post",
+            "Changes the caller's password (Django's password rules); their other sessions end.",
+            Response::json::<Empty>(|| json!({})),
+        )
+        .request(Request::json::<ChangePasswordRequest>())
+        .errors(&[400, 401])],
+    },
+    Endpoint {
+        name: "register",
+        path: PathRule::Setting { default: "" },
+        serve: always,
+        handler: || post_only(account::register),
+        docs: &[Doc::post(
+            "Creates an account (off unless `routes.register` is set).",
+            Request::json::<RegisterRequest>(),
+            Response::json::<AdminUser>(user_example),
+            &[400],
+        )
+        .status(201)],
+    },
+    Endpoint {
+        name: "admin_users",
+        path: PathRule::Admin("users/"),
+        serve: always,
+        handler: || {
+            guarded::<Admin>(
+                get(admin::users::list).post(admin::users::create),
+                "GET, POST, HEAD",
+            )
+        },
+        docs: &[
+            Doc::admin(
+                "get",
+                "Users, paginated: `search` (username or email), `is_active`, `role`.",
+                Response::json::<Page<AdminUser>>(|| {
+                    json!({"count": 1, "next": null, "previous": null, "results": [user_example()]})
+                }),
+            )
+            .query(&[
+                ("search", "string"),
+                ("is_active", "boolean"),
+                ("role", "string"),
+                ("page", "integer"),
+                ("page_size", "integer"),
+            ])
+            .errors(&[400, 401, 403, 404, 409]),
+            Doc::admin(
+                "post",
+                "Creates a user with a password (password rules apply) or a Django password hash.",
+                Response::json::<AdminUser>(user_example),
+            )
+            .request(Request::json::<NewUserRequest>())
+            .status(201)
+            .errors(&[400, 401, 403, 409]),
+        ],
+    },
+    Endpoint {
+        name: "admin_user",
+        path: PathRule::Admin("users/{id}/"),
+        serve: always,
+        handler: || {
+            guarded::<Admin>(
+                get(admin::users::get)
+                    .patch(admin::users::update)
+                    .delete(admin::users::delete),
+                "GET, PATCH, DELETE, HEAD",
+            )
+        },
+        docs: &[
+            Doc::admin("get", "One user.", Response::json::<AdminUser>(user_example))
+                .errors(&[401, 403, 404]),
+            Doc::admin(
+                "patch",
+                "Changes a user's username, email, roles or active flag.",
+                Response::json::<AdminUser>(user_example),
+            )
+            .request(Request::json::<UserChangeRequest>())
+            .errors(&[400, 401, 403, 404, 409]),
+            Doc::admin("delete", "Deletes a user.", Response::Empty)
+                .status(204)
+                .errors(&[401, 403, 404, 409]),
+        ],
+    },
+    Endpoint {
+        name: "admin_user_password",
+        path: PathRule::Admin("users/{id}/password/"),
+        serve: always,
+        handler: || guarded::<Admin>(post(admin::users::set_password), "POST"),
+        docs: &[Doc::admin(
+            "post",
+            "Sets a user's password (password rules apply); ends their sessions unless `end_sessions` is false.",
+            Response::json::<Empty>(|| json!({})),
+        )
+        .request(Request::json::<SetPasswordRequest>())
+        .errors(&[400, 401, 403, 404, 409])],
+    },
+    Endpoint {
+        name: "admin_user_logout",
+        path: PathRule::Admin("users/{id}/logout/"),
+        serve: always,
+        handler: || guarded::<Admin>(post(admin::users::logout), "POST"),
+        docs: &[Doc::admin(
+            "post",
+            "Logs a user out everywhere.",
+            Response::json::<Empty>(|| json!({})),
+        )
+        .errors(&[401, 403, 404])],
+    },
+    Endpoint {
+        name: "admin_user_sessions",
+        path: PathRule::Admin("users/{id}/sessions/"),
+        serve: always,
+        handler: || guarded::<Admin>(get(admin::sessions::of_user), "GET, HEAD"),
+        docs: &[Doc::admin(
+            "get",
+            "A user's live sessions, newest first.",
+            Response::json::<Vec<SessionBody>>(session_example),
+        )
+        .errors(&[401, 403, 404])],
+    },
+    Endpoint {
+        name: "admin_session",
+        path: PathRule::Admin("sessions/{id}/"),
+        serve: always,
+        handler: || guarded::<Admin>(delete(admin::sessions::revoke), "DELETE"),
+        docs: &[Doc::admin("delete", "Ends a session.", Response::Empty)
+            .status(204)
+            .errors(&[401, 403, 404])],
+    },
+    Endpoint {
+        name: "admin_audit",
+        path: PathRule::Admin("audit/"),
+        serve: always,
+        handler: || guarded::<Admin>(get(admin::audit::list), "GET, HEAD"),
+        docs: &[Doc::admin(
+            "get",
+            "The audit log, newest first: `user` (by or about), `action`, `since` (RFC 3339 or epoch seconds).",
+            Response::json::<Page<AuditEntryBody>>(|| {
+                json!({"count": 1, "next": null, "previous": null, "results": [{
+                    "id": 7, "time": "2026-11-24T05:33:00Z", "action": "user.created",
+                    "actor": "api-key:deploy", "target_user": 42, "detail": {"username": "alice"},
+                    "ip_address": "10.0.0.5", "request_id": "4f1c…"}]})
+            }),
+        )
+        .query(&[
+            ("user", "integer"),
+            ("action", "string"),
+            ("since", "string"),
+            ("page", "integer"),
+            ("page_size", "integer"),
+        ])
+        .errors(&[400, 401, 403, 404])],
     },
     Endpoint {
         name: "jwks",
@@ -153,32 +351,32 @@ pub static ENDPOINTS: &[Endpoint] = &[
         },
         serve: always,
         handler: || get_only(jwks::jwks),
-        doc: Doc::probe(
+        docs: &[Doc::probe(
             "The public keys that verify tokens (JWKS, RFC 7517); empty for HS algorithms.",
             Response::json::<Jwks>(|| {
                 json!({"keys": [{"kty": "EC", "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
                     "alg": "ES256", "use": "sig", "crv": "P-256", "x": "…", "y": "…"}]})
             }),
             None,
-        ),
+        )],
     },
     Endpoint {
         name: "healthz",
         path: PathRule::Fixed("/healthz"),
         serve: always,
         handler: || get_only(health::healthz),
-        doc: Doc::probe(
+        docs: &[Doc::probe(
             "Liveness: the process answers.",
             Response::json::<Health>(|| json!({"status": "ok", "database": "ok"})),
             None,
-        ),
+        )],
     },
     Endpoint {
         name: "readyz",
         path: PathRule::Fixed("/readyz"),
         serve: always,
         handler: || get_only(health::readyz),
-        doc: Doc::probe(
+        docs: &[Doc::probe(
             "Readiness: database reachable, migrations applied, key loaded.",
             Response::json::<Readiness>(
                 || json!({"status": "ready", "database": "ok", "migrations": "ok", "signing_key": "loaded"}),
@@ -187,27 +385,38 @@ pub static ENDPOINTS: &[Endpoint] = &[
                 json!({"status": "unavailable", "database": "unreachable",
                        "migrations": "unknown", "signing_key": "loaded"})
             })),
-        ),
+        )],
     },
     Endpoint {
         name: "metrics",
         path: PathRule::Fixed("/metrics"),
         serve: |s| s.metrics.on_api_address(),
         handler: || get_only(health::metrics),
-        doc: Doc::probe(
+        docs: &[Doc::probe(
             "Prometheus metrics (text format 0.0.4).",
             Response::Text,
             None,
-        ),
+        )],
     },
     Endpoint {
         name: "openapi",
         path: PathRule::Fixed("/openapi.json"),
         serve: always,
         handler: || get_only(health::openapi),
-        doc: Doc::probe("This document.", Response::AnyJson, None),
+        docs: &[Doc::probe("This document.", Response::AnyJson, None)],
     },
 ];
+
+fn user_example() -> serde_json::Value {
+    json!({"id": 42, "username": "alice", "email": "alice@example.com", "roles": ["staff"],
+           "is_active": true, "last_login": null, "date_joined": "2026-11-24T05:33:00Z"})
+}
+
+fn session_example() -> serde_json::Value {
+    json!([{"id": 7, "user_id": 42, "created": "2026-11-24T05:33:00Z",
+            "last_used": "2026-11-24T06:01:00Z", "expires": "2026-11-25T06:01:00Z",
+            "ip_address": "10.0.0.5", "user_agent": "Mozilla/5.0 …", "current": true}])
+}
 
 /// An endpoint as this deployment serves it.
 pub struct Served {
@@ -239,14 +448,26 @@ pub fn resolve(settings: &Settings) -> Result<Vec<Served>, SettingsError> {
     let mut served: Vec<Served> = Vec::new();
     for endpoint in ENDPOINTS.iter().filter(|e| (e.serve)(settings)) {
         let path = match endpoint.path {
-            PathRule::Fixed(path) => path,
-            PathRule::Setting { default } => settings.routes.get(endpoint.name).unwrap_or(default),
+            PathRule::Fixed(path) => path.to_owned(),
+            PathRule::Setting { default } => settings
+                .routes
+                .get(endpoint.name)
+                .unwrap_or(default)
+                .to_owned(),
+            PathRule::Admin(_) if !settings.admin.enabled() => continue,
+            PathRule::Admin(suffix) => format!("{}{suffix}", settings.admin.prefix),
+            PathRule::Item { of } => match served.iter().find(|s| s.endpoint.name == of) {
+                Some(collection) => format!("{}/{{id}}/", collection.path.trim_end_matches('/')),
+                None => continue,
+            },
         };
+        let path = path.as_str();
         if path.is_empty() {
             continue;
         }
         let key = format!("routes.{}", endpoint.name);
-        if !path.starts_with('/') || path.contains(['{', '}', '*', '?', '#', ' ']) {
+        let configured = matches!(endpoint.path, PathRule::Setting { .. });
+        if configured && (!path.starts_with('/') || path.contains(['{', '}', '*', '?', '#', ' '])) {
             return Err(bad(
                 key,
                 format!("{path:?} must be a plain path starting with '/'"),

@@ -18,10 +18,14 @@ use super::bodies::{Detail, ErrorBody, FieldErrors, TokenMessage};
 
 use crate::state::AppState;
 
+/// One message about one input field (its argument fills the message's `{}`).
+pub type FieldError = (&'static str, Msg, Option<String>);
+
 #[derive(Clone, Debug)]
 pub enum ApiError {
-    /// 400 `{"<field>": ["<msg>"], ...}` in field order.
-    Fields(Vec<(&'static str, Msg)>),
+    /// 400 `{"<field>": ["<msg>", ...], ...}` in field order; a field named twice lists both
+    /// messages.
+    Fields(Vec<FieldError>),
     /// 400 `{"non_field_errors": ["<msg>"]}`.
     NonField(Msg, Option<String>),
     /// `{"detail": "<msg>"}` plus `"code"` when SimpleJWT sends one.
@@ -44,6 +48,21 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 400 for one field.
+    pub fn field(field: &'static str, msg: Msg) -> Self {
+        ApiError::Fields(vec![(field, msg, None)])
+    }
+
+    /// 403 `{"detail": "You do not have permission to perform this action."}`.
+    pub fn forbidden() -> Self {
+        ApiError::detail(StatusCode::FORBIDDEN, Msg::PermissionDenied)
+    }
+
+    /// 404 `{"detail": "Not found."}`.
+    pub fn not_found() -> Self {
+        ApiError::detail(StatusCode::NOT_FOUND, Msg::NotFound)
+    }
+
     pub fn detail(status: StatusCode, msg: Msg) -> Self {
         ApiError::Detail {
             status,
@@ -88,6 +107,13 @@ impl ApiError {
     /// A store failure: 503 + `Retry-After` when waiting may fix it (the database is
     /// unreachable, busy or restarting), else a 500 — both logged with the cause.
     pub fn store(err: jwtd_store::StoreError) -> Self {
+        use jwtd_store::StoreError::{EmailTaken, UsernameTaken, UsersElsewhere};
+        match err {
+            UsernameTaken(_) => return ApiError::field("username", Msg::UsernameTaken),
+            EmailTaken(_) => return ApiError::field("email", Msg::EmailTaken),
+            UsersElsewhere => return ApiError::detail(StatusCode::CONFLICT, Msg::UsersElsewhere),
+            _ => {}
+        }
         if err.is_transient() {
             tracing::warn!(error = %err, "database unavailable; answering 503");
             ApiError::Unavailable {
@@ -113,8 +139,13 @@ impl ApiError {
         match self {
             ApiError::Fields(errors) => {
                 let mut fields = Map::new();
-                for (field, msg) in errors {
-                    fields.insert((*field).to_owned(), vec![text(*msg, None)].into());
+                for (field, msg, arg) in errors {
+                    let list = fields
+                        .entry((*field).to_owned())
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                    if let serde_json::Value::Array(list) = list {
+                        list.push(text(*msg, arg.as_deref()).into());
+                    }
                 }
                 ErrorBody::Fields(FieldErrors(fields))
             }

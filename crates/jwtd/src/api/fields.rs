@@ -4,11 +4,11 @@
 use jwtd_core::Msg;
 use serde_json::{Map, Value};
 
-use super::error::ApiError;
+use super::error::{ApiError, FieldError};
 
 #[derive(Default)]
 pub struct Fields {
-    errors: Vec<(&'static str, Msg)>,
+    errors: Vec<FieldError>,
 }
 
 impl Fields {
@@ -18,7 +18,7 @@ impl Fields {
         match char_field(data.get(name)) {
             Ok(value) => Some(value),
             Err(msg) => {
-                self.errors.push((name, msg));
+                self.errors.push((name, msg, None));
                 None
             }
         }

@@ -1,5 +1,6 @@
 //! How an endpoint answers the methods it does not serve, as DRF does: a JSON 405 with `Allow`.
 
+use axum::extract::FromRequestParts;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::response::IntoResponse;
@@ -39,6 +40,16 @@ where
     post(handler)
         .options(options_post)
         .fallback(|method: Method| not_allowed(method, "POST, OPTIONS"))
+}
+
+/// Several methods behind a credential check `G` (an admin, or a user's token): DRF
+/// authenticates before it checks the method, so another method is answered as `G` answers
+/// (401, 403) and, once it passes, with a 405.
+pub fn guarded<G>(router: MethodRouter<AppState>, allow: &'static str) -> MethodRouter<AppState>
+where
+    G: FromRequestParts<AppState> + Send + 'static,
+{
+    router.fallback(move |_: G, method: Method| not_allowed(method, allow))
 }
 
 async fn not_allowed(method: Method, allow: &'static str) -> ApiError {

@@ -7,6 +7,8 @@
 //! `jwtd_core::token`, ask [`user_access`] whether the token's user may act, and answer with a
 //! typed body from [`bodies`].
 
+mod account;
+pub mod admin;
 mod auth;
 pub mod bodies;
 mod body;

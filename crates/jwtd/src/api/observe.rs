@@ -19,6 +19,17 @@ use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
 
+/// The request's id, for the audit log.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub HeaderValue);
+
+impl RequestId {
+    pub fn of(parts: &axum::http::request::Parts) -> Option<String> {
+        let id = parts.extensions.get::<RequestId>()?;
+        id.0.to_str().ok().map(str::to_owned)
+    }
+}
+
 pub async fn observe(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -35,6 +46,7 @@ pub async fn observe(
             HeaderValue::from_str(&jwtd_core::token::new_jti()).expect("hex is ASCII")
         });
     request.extensions_mut().insert(Now(app.clock.now()));
+    request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
     let route = app.route_label(request.uri().path());
     let ip = ClientIp::resolve(Some(peer), request.headers(), &app).0;

@@ -1,5 +1,7 @@
 //! The `jwtd` command line.
 
+mod api_key;
+mod audit;
 mod config;
 mod import;
 mod keys;
@@ -58,6 +60,12 @@ enum Command {
     /// Bring users over from another system.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// API keys for machines calling the admin API.
+    #[command(subcommand)]
+    ApiKey(api_key::ApiKeyCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -127,6 +135,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(command) => {
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
             import::run(command, &settings).await
+        }
+        Command::ApiKey(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            api_key::run(command, &settings).await
+        }
+        Command::Audit(command) => {
+            let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
+            audit::run(command, &settings).await
         }
     }
 }

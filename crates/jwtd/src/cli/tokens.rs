@@ -12,7 +12,8 @@ use crate::server::open_store;
 #[derive(Subcommand)]
 pub enum TokensCommand {
     /// Delete refresh-token and blacklist rows of tokens that have expired (SimpleJWT's
-    /// `flushexpiredtokens`). Safe while jwtd serves: it deletes in short batches.
+    /// `flushexpiredtokens`), ended sessions, and audit entries older than `audit.retention`.
+    /// Safe while jwtd serves: it deletes in short batches.
     FlushExpired {
         /// Rows deleted per transaction.
         #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -50,6 +51,10 @@ pub async fn run(command: TokensCommand, settings: &Settings) -> anyhow::Result<
             match outcome {
                 Ok(()) => {
                     println!("removed {removed} expired refresh tokens");
+                    let before =
+                        Clock::system().now().secs() - whole_seconds(settings.audit.retention);
+                    let aged = store.flush_audit(before).await?;
+                    println!("removed {aged} audit entries older than audit.retention");
                     Ok(())
                 }
                 Err(e) => Err(anyhow::anyhow!(

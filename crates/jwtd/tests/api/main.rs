@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod admin;
+mod admin_sessions;
 mod attacks;
 mod auth_header;
 mod catalog;

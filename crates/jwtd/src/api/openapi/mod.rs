@@ -26,6 +26,12 @@ pub struct Doc {
     errors: &'static [u16],
     /// Behind the `Authorization` header.
     authenticated: bool,
+    /// Also open to admin API keys (`Api-Key <key>`), and a 403 for others.
+    admin: bool,
+    /// Query parameters: (name, JSON type).
+    query: &'static [(&'static str, &'static str)],
+    /// The success status (200, 201, or 204 without a body).
+    status: u16,
     /// A 503 whose body is not the standard one (readiness).
     unavailable: Option<Response>,
 }
@@ -38,6 +44,14 @@ pub enum Request {
     Refresh,
     /// `{token}`.
     Token,
+    /// A JSON object described by a body type.
+    Json(fn(&mut SchemaGenerator) -> Schema),
+}
+
+impl Request {
+    pub const fn json<T: JsonSchema>() -> Request {
+        Request::Json(SchemaGenerator::subschema_for::<T>)
+    }
 }
 
 pub enum Response {
@@ -49,6 +63,8 @@ pub enum Response {
     AnyJson,
     /// Prometheus text.
     Text,
+    /// 204: no body.
+    Empty,
 }
 
 impl Response {
@@ -75,6 +91,9 @@ impl Doc {
             success,
             errors,
             authenticated: false,
+            admin: false,
+            query: &[],
+            status: 200,
             unavailable: None,
         }
     }
@@ -92,6 +111,9 @@ impl Doc {
             success,
             errors: &[401],
             authenticated: true,
+            admin: false,
+            query: &[],
+            status: 200,
             unavailable: None,
         }
     }
@@ -109,8 +131,42 @@ impl Doc {
             success,
             errors: &[],
             authenticated: false,
+            admin: false,
+            query: &[],
+            status: 200,
             unavailable,
         }
+    }
+}
+
+impl Doc {
+    /// An admin operation: an admin's access token or an API key; 403 for anyone else.
+    pub const fn admin(method: &'static str, summary: &'static str, success: Response) -> Doc {
+        let mut doc = Doc::authenticated(method, summary, success);
+        doc.admin = true;
+        doc.errors = &[401, 403];
+        doc
+    }
+
+    /// The statuses answered besides the ones every operation of its kind has.
+    pub const fn errors(mut self, errors: &'static [u16]) -> Doc {
+        self.errors = errors;
+        self
+    }
+
+    pub const fn request(mut self, request: Request) -> Doc {
+        self.request = Some(request);
+        self
+    }
+
+    pub const fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Doc {
+        self.query = query;
+        self
+    }
+
+    pub const fn status(mut self, status: u16) -> Doc {
+        self.status = status;
+        self
     }
 }
 
@@ -129,7 +185,15 @@ pub fn build<'a>(
     let mut paths = Map::new();
     for (path, doc) in operations {
         let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-        entry[doc.method] = operation(doc, &mut generator);
+        let mut operation = operation(doc, &mut generator);
+        let mut parameters = path_parameters(path);
+        if let Some(Value::Array(more)) = operation.get("parameters") {
+            parameters.extend(more.iter().cloned());
+        }
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
+        }
+        entry[doc.method] = operation;
     }
     let mut schemas = generator.take_definitions(true);
     schemas.extend(responses::error_schemas(&mut generator));
@@ -146,7 +210,15 @@ pub fn build<'a>(
         },
         "paths": paths,
         "components": {
-            "securitySchemes": {"jwt": security_scheme(settings)},
+            "securitySchemes": {
+                "jwt": security_scheme(settings),
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": settings.auth_header_name,
+                    "description": "`Api-Key <key>`, a key made by `jwtd api-key create`",
+                },
+            },
             "parameters": {
                 "AcceptLanguage": {
                     "name": "Accept-Language",
@@ -161,9 +233,25 @@ pub fn build<'a>(
     })
 }
 
+/// `{name}` segments of a path, as integer path parameters.
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
+        .collect()
+}
+
 fn operation(doc: &Doc, generator: &mut SchemaGenerator) -> Value {
     let mut responses = Map::new();
-    responses.insert("200".into(), response("OK", &doc.success, generator));
+    let description = match doc.status {
+        201 => "Created",
+        204 => "No content",
+        _ => "OK",
+    };
+    responses.insert(
+        doc.status.to_string(),
+        response(description, &doc.success, generator),
+    );
     let mut errors: Vec<u16> = doc.errors.to_vec();
     errors.push(405);
     if doc.request.is_some() {
@@ -180,9 +268,15 @@ fn operation(doc: &Doc, generator: &mut SchemaGenerator) -> Value {
     }
     let mut operation = json!({"summary": doc.summary, "responses": responses});
     if doc.request.is_some() || doc.authenticated {
-        operation["parameters"] = json!([{"$ref": "#/components/parameters/AcceptLanguage"}]);
+        let mut parameters = vec![json!({"$ref": "#/components/parameters/AcceptLanguage"})];
+        parameters.extend(doc.query.iter().map(|(name, kind)| {
+            json!({"name": name, "in": "query", "required": false, "schema": {"type": kind}})
+        }));
+        operation["parameters"] = Value::Array(parameters);
     }
-    if doc.authenticated {
+    if doc.admin {
+        operation["security"] = json!([{"jwt": []}, {"apiKey": []}]);
+    } else if doc.authenticated {
         operation["security"] = json!([{"jwt": []}]);
     }
     if let Some(request) = &doc.request {
@@ -190,6 +284,7 @@ fn operation(doc: &Doc, generator: &mut SchemaGenerator) -> Value {
             Request::Credentials => json!({"$ref": "#/components/schemas/Credentials"}),
             Request::Refresh => generator.subschema_for::<RefreshRequest>().to_value(),
             Request::Token => generator.subschema_for::<TokenRequest>().to_value(),
+            Request::Json(schema) => schema(generator).to_value(),
         };
         operation["requestBody"] = json!({
             "required": true,
@@ -220,6 +315,7 @@ fn response(description: &str, body: &Response, generator: &mut SchemaGenerator)
             "description": "Metrics",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         }),
+        Response::Empty => json!({"description": description}),
     }
 }
 

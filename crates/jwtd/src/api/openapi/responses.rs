@@ -35,6 +35,21 @@ pub fn error(status: u16) -> Value {
             "Detail",
             json!({"detail": "Token is invalid", "code": "token_not_valid"}),
         ),
+        403 => (
+            "Authenticated, but not an administrator (or a read-only API key on a write)",
+            "Detail",
+            json!({"detail": "You do not have permission to perform this action."}),
+        ),
+        404 => (
+            "No such user, session or page",
+            "Detail",
+            json!({"detail": "Not found."}),
+        ),
+        409 => (
+            "The users belong to a Django site (Django-database mode)",
+            "Detail",
+            json!({"detail": "The users of this deployment belong to the Django site: change them there."}),
+        ),
         405 => (
             "Method not allowed",
             "Detail",

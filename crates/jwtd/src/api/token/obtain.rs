@@ -1,8 +1,12 @@
 //! `TokenObtainPairView` and `TokenObtainSlidingView`: credentials in, tokens out.
 
 use axum::Json;
+use std::net::IpAddr;
+
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
 use jwtd_core::token::TokenKind;
+use jwtd_store::SessionOrigin;
 
 use super::track;
 use crate::api::bodies::{SlidingToken, TokenPair};
@@ -14,20 +18,33 @@ use crate::api::login::authenticate;
 use crate::api::now::Now;
 use crate::state::AppState;
 
+/// Where a login came from: its session's IP and `User-Agent`.
+fn session_origin(ip: IpAddr, headers: &HeaderMap) -> SessionOrigin {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    SessionOrigin::new(ip.to_string(), &agent)
+}
+
 /// Credentials in, `{"refresh", "access"}` out.
 pub async fn obtain_pair(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     now: Now,
+    headers: HeaderMap,
     Data(data): Data,
 ) -> Result<Json<TokenPair>, ApiError> {
     let user = authenticate(&app, &data, ip, now).await?;
     let refresh = token_for(&app, TokenKind::Refresh, &user, ip, now);
     let mut record = track(&app, &refresh, app.tokens.encode(&refresh));
     record.user_id = Some(user.id);
-    app.store.add_refresh_token(&record, now.secs()).await?;
+    let origin = session_origin(ip, &headers);
+    app.store.open_session(&record, &origin, now.secs()).await?;
     record_login(&app, &user, now).await?;
-    let access = app.tokens.access_from_refresh(&refresh, now.secs());
+    let access = app
+        .tokens
+        .access_in_session(&refresh, &record.family, now.secs());
     remember_if_after_logout(&app, &user, now, &[&refresh, &access]).await?;
     Ok(Json(TokenPair {
         refresh: record.encoded,
@@ -40,6 +57,7 @@ pub async fn obtain_sliding(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     now: Now,
+    headers: HeaderMap,
     Data(data): Data,
 ) -> Result<Json<SlidingToken>, ApiError> {
     let user = authenticate(&app, &data, ip, now).await?;
@@ -47,7 +65,8 @@ pub async fn obtain_sliding(
     // Outstanding, as SimpleJWT's `SlidingToken.for_user` records it.
     let mut record = track(&app, &sliding, app.tokens.encode(&sliding));
     record.user_id = Some(user.id);
-    app.store.add_refresh_token(&record, now.secs()).await?;
+    let origin = session_origin(ip, &headers);
+    app.store.open_session(&record, &origin, now.secs()).await?;
     record_login(&app, &user, now).await?;
     remember_if_after_logout(&app, &user, now, &[&sliding]).await?;
     Ok(Json(SlidingToken {

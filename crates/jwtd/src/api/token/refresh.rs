@@ -30,8 +30,11 @@ pub async fn refresh(
     let [raw] = required_strings(&data, ["refresh"])?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh, now).await?;
     let user = refresh_user(&app, &payload, &record, ip, now).await?;
-    let access = app.tokens.access_from_refresh(&payload, now.secs());
+    let access = app
+        .tokens
+        .access_in_session(&payload, &record.family, now.secs());
     if !app.settings.rotate_refresh_tokens {
+        app.store.touch_session(&record.family, now.secs()).await?;
         remember_issue(&app, user.as_ref(), now, &[&access]).await?;
         return Ok(Json(RefreshResult {
             access: app.tokens.encode(&access),
@@ -84,6 +87,7 @@ pub async fn refresh_sliding(
         .slide(&payload, now.secs())
         .map_err(ApiError::token)?;
     let user = refresh_user(&app, &payload, &record, ip, now).await?;
+    app.store.touch_session(&record.family, now.secs()).await?;
     remember_issue(&app, user.as_ref(), now, &[&slid]).await?;
     Ok(Json(SlidingToken {
         token: app.tokens.encode(&slid),

@@ -4,10 +4,12 @@
 use jwtd_core::settings::whole_seconds;
 use jwtd_core::token::{Payload, TokenKind};
 use jwtd_store::{RefreshToken, TokenState};
+use serde_json::json;
 
 use super::{blacklisted, track};
 use crate::api::error::ApiError;
 use crate::api::now::Now;
+use crate::audit::{self, Actor, Event, Origin};
 use crate::state::AppState;
 
 /// Decodes a refresh or sliding token and refuses blacklisted ones (SimpleJWT's
@@ -53,6 +55,16 @@ pub(super) async fn detect_reuse(
             .await?
             .len();
         app.metrics.reuse_detected();
+        let event = Event::new("family.revoked", state.user_id)
+            .detail(json!({"reason": "refresh token reused after rotation", "tokens": revoked}));
+        audit::record(
+            &*app.store,
+            now.secs(),
+            &Actor::Jwtd,
+            event,
+            &Origin::default(),
+        )
+        .await;
         tracing::warn!(
             family = %state.family,
             revoked,
