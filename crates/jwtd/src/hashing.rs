@@ -104,6 +104,11 @@ impl HashPool {
     }
 
     /// A new hash with the configured parameters.
+    /// Whether jwtd can verify the Django hash `stored` (a verification, on the pool).
+    pub async fn can_verify(&self, stored: String) -> Result<bool, Overloaded> {
+        self.run(move |_| Hasher::can_verify(&stored)).await
+    }
+
     pub async fn hash(&self, password: String) -> Result<String, Overloaded> {
         self.run(move |h| h.hash(&password)).await
     }

@@ -124,6 +124,12 @@ impl Hasher {
         django::identify(stored)
     }
 
+    /// Whether `stored` is a hash jwtd can verify: its form and its fields (salt, parameters,
+    /// digest). Costs one verification with the hash's own parameters.
+    pub fn can_verify(stored: &str) -> bool {
+        django::verify("", stored).is_some()
+    }
+
     /// The work one verification of a newly made hash costs.
     pub fn work(&self) -> HashWork {
         match &self.scheme {

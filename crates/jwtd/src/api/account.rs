@@ -12,7 +12,7 @@ use serde_json::json;
 use super::admin::RequestOrigin;
 use super::admin::bodies::AdminUser;
 use super::admin::input::Form;
-use super::admin::users::hash;
+use super::admin::users::{hash, overloaded};
 use super::auth::AuthToken;
 use super::bodies::Empty;
 use super::body::Data;
@@ -45,10 +45,7 @@ pub async fn change_password(
             .hashing
             .verify(old, Some(user.password.clone()))
             .await
-            .map_err(|_| ApiError::Unavailable {
-                msg: Msg::Overloaded,
-                retry_after_secs: 1,
-            })?;
+            .map_err(|_| overloaded())?;
         if !verification.matches {
             form.error("old_password", Msg::WrongOldPassword, None);
         }

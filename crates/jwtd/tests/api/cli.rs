@@ -259,3 +259,77 @@ fn keys_commands_need_a_key_set_and_a_known_algorithm() {
         "unknown algorithm \"XX256\"",
     );
 }
+
+#[test]
+fn api_keys_are_shown_once_stored_hashed_audited_and_the_audit_log_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = run(d, &["api-key", "create", "dashboard", "--read-only"], "");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let key = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    assert!(key.starts_with("jwtd_") && key.len() == 48, "{key}");
+    fails_with(&run(d, &["api-key", "create", "dashboard"], ""), "exists");
+    fails_with(
+        &run(d, &["api-key", "revoke", "nobody"], ""),
+        "no API key named",
+    );
+    let listed = String::from_utf8_lossy(&run(d, &["api-key", "list"], "").stdout).into_owned();
+    assert!(
+        listed.starts_with(&format!("dashboard\t{}…\tread-only\t", &key[..11])),
+        "{listed}"
+    );
+    if test_database_for(d).is_none() {
+        let database = std::fs::read(d.join("jwtd.db")).unwrap();
+        let text = String::from_utf8_lossy(&database);
+        assert!(
+            !text.contains(&key) && !text.contains(&key[11..]),
+            "the key itself is stored"
+        );
+    }
+    assert!(
+        run(d, &["api-key", "revoke", "dashboard"], "")
+            .status
+            .success()
+    );
+    let audit = run(d, &["audit", "list", "--json"], "");
+    let audit = String::from_utf8_lossy(&audit.stdout).into_owned();
+    let actions: Vec<(String, String)> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().into(),
+                e["actor"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("api_key.revoked".into(), "cli".into()),
+            ("api_key.created".into(), "cli".into())
+        ]
+    );
+    assert!(!audit.contains(&key[5..]), "the audit log holds the key");
+    fails_with(&run(d, &["audit", "list", "--since", "soon"], ""), "since");
+
+    // flush-expired applies audit.retention.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let mut args = vec![OsStr::new("--data-dir"), d.as_os_str()];
+    args.extend(["tokens", "flush-expired"].map(OsStr::new));
+    let database = test_database_for(d);
+    let mut envs = vec![("JWTD_AUDIT__RETENTION", "1s")];
+    if let Some(url) = &database {
+        envs.push(("JWTD_DATABASE_URL", url));
+    }
+    let flushed = run_jwtd(&args, &envs, "");
+    let stdout = String::from_utf8_lossy(&flushed.stdout).into_owned();
+    assert!(
+        stdout.contains("removed 2 audit entries older than audit.retention"),
+        "{stdout}"
+    );
+}

@@ -5,7 +5,6 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
-use jwtd_core::password::Hasher;
 use jwtd_core::password::rules::Person;
 use jwtd_store::{NewUser, User, UserChanges, UserQuery};
 use serde_json::json;
@@ -100,9 +99,14 @@ pub async fn create(
             form.error("password_hash", Msg::PasswordOrHash, None);
         }
         let hash = form.text("password_hash", true, true, false);
-        let usable = hash
-            .as_deref()
-            .is_some_and(|h| Hasher::identify(h).is_some());
+        let usable = match &hash {
+            Some(h) => app
+                .hashing
+                .can_verify(h.clone())
+                .await
+                .map_err(|_| overloaded())?,
+            None => false,
+        };
         if hash.is_some() && !usable {
             form.error("password_hash", Msg::NotAHash, None);
         }
@@ -248,11 +252,13 @@ pub async fn logout(
 
 /// A new password's hash, off the request thread (the hashing pool); 503 when it is full.
 pub async fn hash(app: &AppState, password: String) -> Result<String, ApiError> {
-    app.hashing
-        .hash(password)
-        .await
-        .map_err(|_| ApiError::Unavailable {
-            msg: Msg::Overloaded,
-            retry_after_secs: 1,
-        })
+    app.hashing.hash(password).await.map_err(|_| overloaded())
+}
+
+/// 503: the hashing pool's queue is full.
+pub fn overloaded() -> ApiError {
+    ApiError::Unavailable {
+        msg: Msg::Overloaded,
+        retry_after_secs: 1,
+    }
 }
