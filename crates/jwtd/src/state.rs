@@ -10,6 +10,7 @@ use jwtd_core::user_rules::UserRules;
 use jwtd_core::{Clock, Lang, Settings, i18n};
 use jwtd_store::Store;
 
+use crate::api::login_throttle::LockNotices;
 use crate::hashing::HashPool;
 use crate::metrics::Metrics;
 
@@ -34,6 +35,8 @@ pub struct Inner {
     pub offered_languages: Vec<Lang>,
     /// `<first auth_header_type> realm="api"`, sent with every 401.
     pub www_authenticate: HeaderValue,
+    /// Login back-offs already in the audit log.
+    pub lock_notices: LockNotices,
 }
 
 /// What the server derives from the endpoint table for the state.
@@ -89,6 +92,7 @@ impl AppState {
             route_labels,
             templated_labels,
             www_authenticate,
+            lock_notices: LockNotices::default(),
         }))
     }
 

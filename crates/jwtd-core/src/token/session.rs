@@ -26,15 +26,17 @@ pub fn session_jti(family: &str) -> String {
     format!("{nonce}{}", tag(nonce, family))
 }
 
-/// Whether `jti` was made by [`session_jti`] for `family`.
+/// Whether a token with this `jti` belongs to the login `family`: an access token made by
+/// [`session_jti`] for it, or the login's own first token (a sliding token is its session).
 pub fn jti_in_session(jti: &str, family: &str) -> bool {
-    jti.len() == 32 && jti.is_char_boundary(16) && {
-        let (nonce, tail) = jti.split_at(16);
-        bool::from(subtle::ConstantTimeEq::ct_eq(
-            tail.as_bytes(),
-            tag(nonce, family).as_bytes(),
-        ))
-    }
+    jti == family
+        || jti.len() == 32 && jti.is_char_boundary(16) && {
+            let (nonce, tail) = jti.split_at(16);
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                tail.as_bytes(),
+                tag(nonce, family).as_bytes(),
+            ))
+        }
 }
 
 impl TokenService {
@@ -63,6 +65,10 @@ mod tests {
         assert!(!jti_in_session(&jti, "family-b"));
         assert!(!jti_in_session(&super::super::new_jti(), "family-a"));
         assert!(!jti_in_session("é", "family-a"));
+        assert!(
+            jti_in_session("family-a", "family-a"),
+            "a sliding token is its session"
+        );
         assert_ne!(session_jti("family-a"), jti, "random per token");
     }
 }

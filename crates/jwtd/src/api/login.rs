@@ -13,8 +13,10 @@ use super::error::ApiError;
 use super::fields::required_strings;
 use super::login_throttle::Counters;
 use super::now::Now;
+use crate::audit::{self, Actor, Event, Origin};
 use crate::metrics::LoginOutcome;
 use crate::state::AppState;
+use serde_json::json;
 
 /// The active user the credentials in `data` name, or the one 401 every failure gets.
 /// Throttled attempts get 429 before any work is done.
@@ -37,9 +39,40 @@ pub async fn authenticate(
         Err(e) if e.status().is_server_error() => LoginOutcome::Unavailable,
         Err(_) => LoginOutcome::BadCredentials,
     });
+    if let Err(ApiError::Throttled { wait_secs }) = &outcome {
+        audit_lock(app, login_field, &login, *wait_secs, ip, now).await;
+    }
     let user = outcome?;
     counters.succeeded(app).await?;
     Ok(user)
+}
+
+/// `account.throttled`, once per lock: the login backs off after repeated failures.
+async fn audit_lock(
+    app: &AppState,
+    login_field: LoginField,
+    login: &str,
+    wait_secs: u64,
+    ip: IpAddr,
+    now: Now,
+) {
+    let until = now
+        .secs()
+        .saturating_add(i64::try_from(wait_secs).unwrap_or(i64::MAX));
+    if !app.lock_notices.is_new(login, now.secs(), until) {
+        return;
+    }
+    let user = match login_field {
+        LoginField::Username => app.store.user_by_username(login).await,
+        LoginField::Email => app.store.user_by_email(login).await,
+    };
+    let event = Event::new("account.throttled", user.ok().flatten().map(|u| u.id))
+        .detail(json!({"retry_after": wait_secs}));
+    let origin = Origin {
+        ip: Some(ip.to_string()),
+        request_id: None,
+    };
+    audit::record(&*app.store, now.secs(), &Actor::Jwtd, event, &origin).await;
 }
 
 async fn verify_credentials(

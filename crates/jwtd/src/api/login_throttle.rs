@@ -1,7 +1,9 @@
 //! Brute-force protection at login: which counters an attempt is charged to. The 429 itself is
 //! decided in the store, atomically ([`jwtd_store::LoginThrottle::begin_login_attempt`]).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Mutex;
 
 use jwtd_core::settings::{LoginField, whole_seconds};
 use jwtd_store::{Attempt, ThrottlePolicy};
@@ -10,6 +12,32 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::now::Now;
 use crate::state::AppState;
+
+/// Which logins' back-off the audit log has already recorded, and until when: a lock is one
+/// entry (`account.throttled`), however many attempts it refuses. Bounded: past
+/// [`LockNotices::CAPACITY`] logins, expired entries are dropped, then all.
+#[derive(Default)]
+pub struct LockNotices(Mutex<HashMap<String, i64>>);
+
+impl LockNotices {
+    const CAPACITY: usize = 10_000;
+
+    /// Whether a lock of `login` lasting until `until` is news (and remembers it).
+    pub fn is_new(&self, login: &str, now: i64, until: i64) -> bool {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.get(login).is_some_and(|&known| known >= now) {
+            return false;
+        }
+        if seen.len() >= Self::CAPACITY {
+            seen.retain(|_, &mut known| known >= now);
+            if seen.len() >= Self::CAPACITY {
+                seen.clear();
+            }
+        }
+        seen.insert(login.to_owned(), until);
+        true
+    }
+}
 
 /// The brute-force counters a login attempt is charged to: the account (the login name as
 /// typed, normalized as the lookup normalizes it, hashed so no attempted name is stored) and

@@ -21,7 +21,7 @@ mod health;
 mod issue;
 mod jwks;
 mod login;
-mod login_throttle;
+pub mod login_throttle;
 mod methods;
 mod now;
 mod observe;

@@ -5,8 +5,12 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use jwtd_core::password::Hasher;
-use jwtd_core::{Clock, Settings};
+use jwtd_core::password::rules::{self, Person};
+use jwtd_core::{Clock, Lang, Settings};
 use jwtd_store::{NewUser, Store, User, redact_url};
+use serde_json::json;
+
+use crate::audit::{self, Actor, Event, Origin};
 
 use crate::server::{open_store, serve_django_users, users_database_ready};
 
@@ -100,7 +104,12 @@ async fn dispatch(
                 }
                 stored
             } else {
-                hash(settings, read_password(true)?).await?
+                let person = Person {
+                    username: &username,
+                    email: &email,
+                };
+                let password = allowed(settings, read_password(true)?, person)?;
+                hash(settings, password).await?
             };
             let user = NewUser {
                 username,
@@ -112,6 +121,12 @@ async fn dispatch(
             let user = store
                 .create_user(user, Clock::system().now().secs())
                 .await?;
+            let detail = json!({"username": user.username});
+            audited(
+                store,
+                Event::new("user.created", Some(user.id)).detail(detail),
+            )
+            .await;
             println!("created user {} (id {})", user.username, user.id);
         }
         UserCommand::List { json } => {
@@ -139,19 +154,36 @@ async fn dispatch(
         }
         UserCommand::SetPassword { username } => {
             let user = find(store, &username).await?;
-            let password = read_password(true)?;
+            let person = Person {
+                username: &user.username,
+                email: &user.email,
+            };
+            let password = allowed(settings, read_password(true)?, person)?;
             let hash = hash(settings, password).await?;
             store.set_password(user.id, &hash).await?;
+            audited(store, Event::new("password.set", Some(user.id))).await;
             println!("password of {} changed", user.username);
         }
         UserCommand::Activate { username } => {
             let user = find(store, &username).await?;
             store.set_active(user.id, true).await?;
+            let detail = json!({"fields": ["is_active"]});
+            audited(
+                store,
+                Event::new("user.updated", Some(user.id)).detail(detail),
+            )
+            .await;
             println!("{} is active", user.username);
         }
         UserCommand::Deactivate { username } => {
             let user = find(store, &username).await?;
             store.set_active(user.id, false).await?;
+            let detail = json!({"fields": ["is_active"]});
+            audited(
+                store,
+                Event::new("user.updated", Some(user.id)).detail(detail),
+            )
+            .await;
             println!("{} is inactive", user.username);
         }
         UserCommand::Logout { username } => {
@@ -159,11 +191,22 @@ async fn dispatch(
             store
                 .revoke_user_tokens(user.id, Clock::system().now().micros())
                 .await?;
+            audited(
+                store,
+                Event::new("user.logged_out_everywhere", Some(user.id)),
+            )
+            .await;
             println!("{} is logged out everywhere", user.username);
         }
         UserCommand::Delete { username } => {
             let user = find(store, &username).await?;
             store.delete_user(user.id).await?;
+            let detail = json!({"username": user.username});
+            audited(
+                store,
+                Event::new("user.deleted", Some(user.id)).detail(detail),
+            )
+            .await;
             println!("deleted {}", user.username);
         }
     }
@@ -175,6 +218,27 @@ async fn find(store: &dyn Store, username: &str) -> anyhow::Result<User> {
         .user_by_username(username)
         .await?
         .with_context(|| format!("no user named {username:?}"))
+}
+
+/// The password, if it passes the password rules; else every broken rule, on one line.
+fn allowed(settings: &Settings, password: String, person: Person<'_>) -> anyhow::Result<String> {
+    let broken = rules::check(&settings.password_rules, &password, person);
+    if broken.is_empty() {
+        return Ok(password);
+    }
+    let reasons: Vec<String> = broken
+        .iter()
+        .map(|(msg, arg)| Lang::En.render(*msg, arg.as_deref()).into_owned())
+        .collect();
+    bail!(
+        "the password is refused (password_rules): {}",
+        reasons.join(" ")
+    )
+}
+
+async fn audited(store: &dyn Store, event: Event) {
+    let now = Clock::system().now().secs();
+    audit::record(store, now, &Actor::Cli, event, &Origin::default()).await;
 }
 
 async fn hash(settings: &Settings, password: String) -> anyhow::Result<String> {

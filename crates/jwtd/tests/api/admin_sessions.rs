@@ -472,3 +472,39 @@ async fn reuse_detection_is_audited_as_jwtds_own_act() {
         (&json!("jwtd"), &json!(alice.id))
     );
 }
+
+#[tokio::test]
+async fn a_throttled_account_is_one_audit_entry_per_lock() {
+    // A long first lock, so the attempts below fall in one lock however slow the machine.
+    let app = spawn_with(|s| s.throttle.base_delay = std::time::Duration::from_secs(60)).await;
+    let alice = app.add_user("alice", "", "alice password 1", &[]).await;
+    app.add_user("root", "", "root password 1", &["admin"])
+        .await;
+    let (_, root) = app.login("root", "root password 1").await;
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let body = json!({"username": "alice", "password": "wrong"});
+        statuses.push(app.post_json("/token/", body).await.status);
+    }
+    assert!(
+        statuses.iter().filter(|&&s| s == 429).count() >= 2,
+        "{statuses:?}"
+    );
+    let audit = call(
+        &app,
+        "GET",
+        "/admin/audit/?action=account.throttled",
+        &format!("Bearer {root}"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(audit["count"], 1, "{audit}");
+    assert_eq!(
+        (
+            &audit["results"][0]["actor"],
+            &audit["results"][0]["target_user"]
+        ),
+        (&json!("jwtd"), &json!(alice.id))
+    );
+}

@@ -15,11 +15,21 @@ fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
         ("JWTD_HASHING__MEMORY_KIB", "64"),
         ("JWTD_HASHING__ITERATIONS", "1"),
     ];
+    envs.extend(RULES_OFF);
     if let Some(url) = &database {
         envs.push(("JWTD_DATABASE_URL", url));
     }
     run_jwtd(&all, &envs, stdin)
 }
+
+/// The password rules switched off: these tests are not about them (but
+/// `the_cli_applies_the_password_rules` is).
+const RULES_OFF: [(&str, &str); 4] = [
+    ("JWTD_PASSWORD_RULES__MIN_LENGTH", "0"),
+    ("JWTD_PASSWORD_RULES__MAX_SIMILARITY", "1.0"),
+    ("JWTD_PASSWORD_RULES__REFUSE_COMMON", "false"),
+    ("JWTD_PASSWORD_RULES__REFUSE_NUMERIC", "false"),
+];
 
 #[track_caller]
 fn fails_with(output: &Output, needle: &str) {
@@ -331,5 +341,43 @@ fn api_keys_are_shown_once_stored_hashed_audited_and_the_audit_log_expires() {
     assert!(
         stdout.contains("removed 2 audit entries older than audit.retention"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn the_cli_applies_the_password_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![OsStr::new("--data-dir"), dir.path().as_os_str()];
+    args.extend(["user", "add", "alice", "--email", "alice@example.com"].map(OsStr::new));
+    let database = test_database_for(dir.path());
+    let envs: Vec<(&str, &str)> = database
+        .iter()
+        .map(|u| ("JWTD_DATABASE_URL", u.as_str()))
+        .collect();
+    fails_with(
+        &run_jwtd(&args, &envs, "alice1\n"),
+        "the password is refused (password_rules): The password is too similar to the username. \
+         This password is too short. It must contain at least 8 characters.",
+    );
+    fails_with(
+        &run_jwtd(&args, &envs, "1234567890\n"),
+        "This password is entirely numeric.",
+    );
+    let added = run_jwtd(&args, &envs, "a perfectly fine password\n");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    // Imported hashes are not passwords: no rule applies.
+    args.truncate(2);
+    args.extend(["user", "add", "bob", "--django-hash"].map(OsStr::new));
+    // Django 5.2's `MD5PasswordHasher().encode("pw", "salt")`.
+    let weak = "md5$salt$963e2232fa95666443f1ee9ffcdceda0\n";
+    let imported = run_jwtd(&args, &envs, weak);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
     );
 }

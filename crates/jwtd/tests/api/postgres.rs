@@ -37,7 +37,7 @@ fn add_user(config: &Path, name: &str) {
         OsStr::new("add"),
         OsStr::new(name),
     ];
-    let output = run_jwtd(&args, &[], "pw\n");
+    let output = run_jwtd(&args, &[], "a long test password\n");
     assert!(
         output.status.success(),
         "{}",
@@ -55,7 +55,7 @@ async fn login(http: &reqwest::Client, base: &str) -> (u16, Value) {
     post(
         http,
         format!("{base}/token/"),
-        json!({"username": "alice", "password": "pw"}),
+        json!({"username": "alice", "password": "a long test password"}),
     )
     .await
 }
@@ -171,7 +171,7 @@ async fn jwtd_rides_out_a_database_outage() {
     );
     let answer = http
         .post(format!("{}/token/", jwtd.base))
-        .json(&json!({"username": "alice", "password": "pw"}))
+        .json(&json!({"username": "alice", "password": "a long test password"}))
         .send()
         .await
         .unwrap();

@@ -33,7 +33,11 @@ async fn sigterm_under_load_loses_no_committed_write() {
         ),
     )
     .unwrap();
-    assert!(cli(&config, &["user", "add", "alice"], "pw\n"));
+    assert!(cli(
+        &config,
+        &["user", "add", "alice"],
+        "a long test password\n"
+    ));
     let server = JwtdProcess::start(&config);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
 
@@ -51,7 +55,7 @@ async fn sigterm_under_load_loses_no_committed_write() {
             while !stop.load(Ordering::Relaxed) {
                 let Ok(login) = http
                     .post(format!("{base}/token/"))
-                    .json(&json!({"username": "alice", "password": "pw"}))
+                    .json(&json!({"username": "alice", "password": "a long test password"}))
                     .send()
                     .await
                 else {
@@ -80,7 +84,13 @@ async fn sigterm_under_load_loses_no_committed_write() {
     let users = tokio::task::spawn_blocking(move || {
         (0..12)
             .map(|i| format!("user{i}"))
-            .filter(|name| cli(&config_for_users, &["user", "add", name], "pw\n"))
+            .filter(|name| {
+                cli(
+                    &config_for_users,
+                    &["user", "add", name],
+                    "a long test password\n",
+                )
+            })
             .collect::<Vec<_>>()
     });
 
@@ -118,7 +128,7 @@ async fn sigterm_under_load_loses_no_committed_write() {
     for name in &created {
         let answer = http
             .post(format!("{}/token/", restarted.base))
-            .json(&json!({"username": name, "password": "pw"}))
+            .json(&json!({"username": name, "password": "a long test password"}))
             .send()
             .await
             .unwrap();

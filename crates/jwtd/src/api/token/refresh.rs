@@ -34,7 +34,7 @@ pub async fn refresh(
         .tokens
         .access_in_session(&payload, &record.family, now.secs());
     if !app.settings.rotate_refresh_tokens {
-        app.store.touch_session(&record.family, now.secs()).await?;
+        touch_session(&app, &record.family, now);
         remember_issue(&app, user.as_ref(), now, &[&access]).await?;
         return Ok(Json(RefreshResult {
             access: app.tokens.encode(&access),
@@ -87,7 +87,7 @@ pub async fn refresh_sliding(
         .slide(&payload, now.secs())
         .map_err(ApiError::token)?;
     let user = refresh_user(&app, &payload, &record, ip, now).await?;
-    app.store.touch_session(&record.family, now.secs()).await?;
+    touch_session(&app, &record.family, now);
     remember_issue(&app, user.as_ref(), now, &[&slid]).await?;
     Ok(Json(SlidingToken {
         token: app.tokens.encode(&slid),
@@ -125,6 +125,18 @@ async fn refresh_user(
             Err(blacklisted())
         }
     }
+}
+
+/// Marks the session used, off the request path: a refresh that does not rotate writes nothing
+/// else, and the session's "last used" is kept to the minute (a rotation marks it in its own
+/// transaction).
+fn touch_session(app: &AppState, family: &str, now: Now) {
+    let (app, family) = (app.clone(), family.to_owned());
+    tokio::spawn(async move {
+        if let Err(e) = app.store.touch_session(&family, now.secs()).await {
+            tracing::debug!(error = %e, "could not record a session's last use");
+        }
+    });
 }
 
 async fn remember_issue(
