@@ -214,29 +214,28 @@ async fn a_password_change_checks_the_old_one_applies_the_rules_and_ends_other_s
                 "Введённый пароль слишком широко распространён.",
             ]}),
         );
-    for (password, en) in [
-        ("12345678", "This password is entirely numeric."),
+    for (password, en, ru) in [
+        (
+            "12345678",
+            "This password is entirely numeric.",
+            "Введённый пароль состоит только из цифр.",
+        ),
         (
             "example.com",
             "The password is too similar to the email address.",
+            "Введённый пароль слишком похож на адрес электронной почты.",
         ),
     ] {
-        let answer = call(
-            &app,
-            "POST",
-            path,
-            &auth,
-            Some(json!({"old_password": "alice password 1", "new_password": password})),
-        )
-        .await;
-        assert!(
-            answer.json()["new_password"]
-                .as_array()
-                .unwrap()
-                .contains(&json!(en)),
-            "{}",
-            answer.text
-        );
+        let body = json!({"old_password": "alice password 1", "new_password": password});
+        for (lang, message) in [("en", en), ("ru", ru)] {
+            let answer = call_in(&app, "POST", path, &auth, Some(body.clone()), lang).await;
+            let messages = answer.json()["new_password"].clone();
+            assert!(
+                messages.as_array().unwrap().contains(&json!(message)),
+                "{}",
+                answer.text
+            );
+        }
     }
     let good = json!({"old_password": "alice password 1", "new_password": "a new long secret"});
     call(&app, "POST", path, &auth, Some(good))
@@ -507,4 +506,74 @@ async fn a_throttled_account_is_one_audit_entry_per_lock() {
         ),
         (&json!("jwtd"), &json!(alice.id))
     );
+}
+
+/// A real `jwtd serve` with JSON logs: admin calls carrying passwords and an API key leave
+/// neither in the logs, and their log lines name the endpoint (also for `{id}` paths).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_calls_log_their_route_and_never_a_password_or_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = match test_database().await {
+        Some(url) => format!("database_url = {url:?}\n"),
+        None => String::new(),
+    };
+    let config = dir.path().join("jwtd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\nlog_format = \"json\"\n\
+             {database}[hashing]\nmemory_kib = 64\niterations = 1\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let mut all = vec![std::ffi::OsStr::new("--config"), config.as_os_str()];
+        all.extend(args.iter().map(std::ffi::OsStr::new));
+        run_jwtd(&all, &[], "")
+    };
+    let created = cli(&["api-key", "create", "ops"]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let key = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let jwtd = JwtdProcess::start(&config);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let auth = format!("Api-Key {key}");
+    let secret = "a-very-recognizable-admin-password-91";
+    let user: Value = http
+        .post(format!("{}/admin/users/", jwtd.base))
+        .header("authorization", &auth)
+        .json(&json!({"username": "dora", "password": secret}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = user["id"].as_i64().unwrap();
+    let changed = http
+        .post(format!("{}/admin/users/{id}/password/", jwtd.base))
+        .header("authorization", &auth)
+        .json(&json!({"password": format!("{secret}-2")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let logs = jwtd.logs();
+    let all = logs.join("\n");
+    assert!(
+        !all.contains(secret) && !all.contains(&key[5..]),
+        "a secret in the logs: {all}"
+    );
+    let routes: Vec<String> = logs
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["target"] == "jwtd::request")
+        .map(|l| l["route"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(routes, ["admin_users", "admin_user_password"]);
 }
