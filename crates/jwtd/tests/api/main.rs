@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod admin_django;
 mod admin_sessions;
 mod attacks;
 mod auth_header;
