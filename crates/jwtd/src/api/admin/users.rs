@@ -181,8 +181,10 @@ pub async fn update(
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
     .collect();
-    let event = Event::new("user.updated", Some(id)).detail(json!({"fields": changed}));
-    audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
+    if !changed.is_empty() {
+        let event = Event::new("user.updated", Some(id)).detail(json!({"fields": changed}));
+        audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
+    }
     Ok(Json(user.into()))
 }
 
