@@ -177,9 +177,10 @@ impl Server {
         let published = Published {
             openapi: crate::api::openapi::build(
                 &settings,
-                served
-                    .iter()
-                    .flat_map(|s| s.endpoint.docs.iter().map(|d| (s.path.as_str(), d))),
+                served.iter().flat_map(|s| {
+                    let (path, name) = (s.path.as_str(), s.endpoint.name);
+                    s.endpoint.docs.iter().map(move |d| (path, name, d))
+                }),
             ),
             route_labels: served
                 .iter()

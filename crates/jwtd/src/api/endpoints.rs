@@ -168,7 +168,8 @@ pub static ENDPOINTS: &[Endpoint] = &[
             "get",
             "The caller's sessions (one per login), the one of this token marked `current`.",
             Response::json::<Vec<SessionBody>>(session_example),
-        )],
+        )
+        .links(&[("user_session_delete", "/0/id")])],
     },
     Endpoint {
         name: "user_session",
@@ -244,7 +245,8 @@ pub static ENDPOINTS: &[Endpoint] = &[
             )
             .request(Request::json::<NewUserRequest>())
             .status(201)
-            .errors(&[400, 401, 403, 409]),
+            .errors(&[400, 401, 403, 409])
+            .links(USER_LINKS),
         ],
     },
     Endpoint {
@@ -309,7 +311,8 @@ pub static ENDPOINTS: &[Endpoint] = &[
             "A user's live sessions, newest first.",
             Response::json::<Vec<SessionBody>>(session_example),
         )
-        .errors(&[401, 403, 404])],
+        .errors(&[401, 403, 404])
+        .links(&[("admin_session_delete", "/0/id")])],
     },
     Endpoint {
         name: "admin_session",
@@ -405,6 +408,16 @@ pub static ENDPOINTS: &[Endpoint] = &[
         handler: || get_only(health::openapi),
         docs: &[Doc::probe("This document.", Response::AnyJson, None)],
     },
+];
+
+/// What a new user's id leads to.
+const USER_LINKS: &[(&str, &str)] = &[
+    ("admin_user_get", "/id"),
+    ("admin_user_patch", "/id"),
+    ("admin_user_password_post", "/id"),
+    ("admin_user_sessions_get", "/id"),
+    ("admin_user_logout_post", "/id"),
+    ("admin_user_delete", "/id"),
 ];
 
 fn user_example() -> serde_json::Value {
@@ -519,6 +532,49 @@ mod tests {
         let served = resolve(&Settings::default()).unwrap();
         let names: Vec<_> = served.iter().map(|s| s.endpoint.name).collect();
         assert!(names.contains(&"token_obtain") && !names.contains(&"token_obtain_sliding"));
+    }
+
+    /// Operation ids are unique and every OpenAPI link leads to a served operation.
+    #[test]
+    fn links_lead_to_operations_the_document_has() {
+        let settings = Settings::default();
+        let served = resolve(&settings).unwrap();
+        let document = crate::api::openapi::build(
+            &settings,
+            served.iter().flat_map(|s| {
+                let (path, name) = (s.path.as_str(), s.endpoint.name);
+                s.endpoint.docs.iter().map(move |d| (path, name, d))
+            }),
+        );
+        let operations: Vec<&serde_json::Value> = document["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|p| p.as_object().unwrap().values())
+            .collect();
+        let ids: Vec<&str> = operations
+            .iter()
+            .map(|o| o["operationId"].as_str().unwrap())
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        let mut links = 0;
+        for operation in &operations {
+            for answer in operation["responses"].as_object().unwrap().values() {
+                for link in answer["links"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    links += 1;
+                    let target = link["operationId"].as_str().unwrap();
+                    assert!(ids.contains(&target), "a link to {target}");
+                }
+            }
+        }
+        assert_eq!(links, 8);
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct Doc {
     query: &'static [(&'static str, &'static str)],
     /// The success status (200, 201, or 204 without a body).
     status: u16,
+    /// OpenAPI links from the success answer: (operation id, JSON pointer to the `id` the
+    /// linked operation takes), so a client or a stateful tester can follow a new item.
+    links: &'static [(&'static str, &'static str)],
     /// A 503 whose body is not the standard one (readiness).
     unavailable: Option<Response>,
 }
@@ -94,6 +97,7 @@ impl Doc {
             admin: false,
             query: &[],
             status: 200,
+            links: &[],
             unavailable: None,
         }
     }
@@ -114,6 +118,7 @@ impl Doc {
             admin: false,
             query: &[],
             status: 200,
+            links: &[],
             unavailable: None,
         }
     }
@@ -134,6 +139,7 @@ impl Doc {
             admin: false,
             query: &[],
             status: 200,
+            links: &[],
             unavailable,
         }
     }
@@ -168,13 +174,18 @@ impl Doc {
         self.status = status;
         self
     }
+
+    pub const fn links(mut self, links: &'static [(&'static str, &'static str)]) -> Doc {
+        self.links = links;
+        self
+    }
 }
 
-/// The document for `settings`, serving each `(path, doc)` of `operations` (the served rows of
-/// the endpoint table).
+/// The document for `settings`, serving each `(path, endpoint name, doc)` of `operations` (the
+/// served rows of the endpoint table). Operation ids are `<endpoint name>_<method>`.
 pub fn build<'a>(
     settings: &Settings,
-    operations: impl IntoIterator<Item = (&'a str, &'a Doc)>,
+    operations: impl IntoIterator<Item = (&'a str, &'a str, &'a Doc)>,
 ) -> Value {
     let mut generator = SchemaGenerator::new(
         schemars::generate::SchemaSettings::draft2020_12().with(|s| {
@@ -183,9 +194,10 @@ pub fn build<'a>(
         }),
     );
     let mut paths = Map::new();
-    for (path, doc) in operations {
+    for (path, name, doc) in operations {
         let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
         let mut operation = operation(doc, &mut generator);
+        operation["operationId"] = json!(format!("{name}_{}", doc.method));
         let mut parameters = path_parameters(path);
         if let Some(Value::Array(more)) = operation.get("parameters") {
             parameters.extend(more.iter().cloned());
@@ -248,10 +260,19 @@ fn operation(doc: &Doc, generator: &mut SchemaGenerator) -> Value {
         204 => "No content",
         _ => "OK",
     };
-    responses.insert(
-        doc.status.to_string(),
-        response(description, &doc.success, generator),
-    );
+    let mut success = response(description, &doc.success, generator);
+    if !doc.links.is_empty() {
+        let links: Map<String, Value> = doc
+            .links
+            .iter()
+            .map(|(target, pointer)| {
+                let link = json!({"operationId": target, "parameters": {"id": format!("$response.body#{pointer}")}});
+                ((*target).to_owned(), link)
+            })
+            .collect();
+        success["links"] = Value::Object(links);
+    }
+    responses.insert(doc.status.to_string(), success);
     let mut errors: Vec<u16> = doc.errors.to_vec();
     errors.push(405);
     if doc.request.is_some() {
