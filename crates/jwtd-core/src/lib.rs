@@ -11,6 +11,7 @@
 
 pub mod authorization;
 pub mod clock;
+pub mod csrf;
 pub mod hex;
 pub mod i18n;
 pub mod keys;

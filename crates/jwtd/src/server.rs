@@ -48,6 +48,30 @@ pub fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
         })
 }
 
+/// Cookie mode's run-time part, when `cookies.enabled`: the refresh cookie's path from the
+/// served refresh and logout routes, and the CSRF key from the deployment's secret.
+fn cookie_mode(
+    settings: &Settings,
+    served: &[crate::api::endpoints::Served],
+) -> anyhow::Result<Option<crate::api::cookies::CookieMode>> {
+    if !settings.cookies.enabled {
+        return Ok(None);
+    }
+    let path = |name: &str| {
+        served
+            .iter()
+            .find(|s| s.endpoint.name == name)
+            .map(|s| s.path.as_str())
+    };
+    let secret = keys::deployment_secret(settings)?;
+    Ok(Some(crate::api::cookies::CookieMode::new(
+        &settings.cookies,
+        path("token_refresh"),
+        path("logout"),
+        &secret,
+    )))
+}
+
 /// Opens (creating and migrating) the configured database, once.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     prepare_data_dir(settings)?;
@@ -186,6 +210,7 @@ impl Server {
                 .iter()
                 .map(|s| (s.path.clone(), s.endpoint.name))
                 .collect(),
+            cookies: cookie_mode(&settings, &served)?,
         };
         let state = AppState::new(settings, store, tokens, hashing, metrics, clock, published);
         match &key_set {

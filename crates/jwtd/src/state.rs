@@ -10,6 +10,7 @@ use jwtd_core::user_rules::UserRules;
 use jwtd_core::{Clock, Lang, Settings, i18n};
 use jwtd_store::Store;
 
+use crate::api::cookies::CookieMode;
 use crate::api::login_throttle::LockNotices;
 use crate::hashing::HashPool;
 use crate::metrics::Metrics;
@@ -37,6 +38,8 @@ pub struct Inner {
     pub www_authenticate: HeaderValue,
     /// Login back-offs already in the audit log.
     pub lock_notices: LockNotices,
+    /// Cookie mode, when `cookies.enabled`.
+    pub cookies: Option<CookieMode>,
 }
 
 /// What the server derives from the endpoint table for the state.
@@ -45,6 +48,8 @@ pub struct Published {
     pub openapi: serde_json::Value,
     /// (path, label) of every served endpoint.
     pub route_labels: Vec<(String, &'static str)>,
+    /// Cookie mode, when on (its cookies' paths come from the served routes).
+    pub cookies: Option<CookieMode>,
 }
 
 impl Deref for AppState {
@@ -93,6 +98,7 @@ impl AppState {
             templated_labels,
             www_authenticate,
             lock_notices: LockNotices::default(),
+            cookies: published.cookies,
         }))
     }
 

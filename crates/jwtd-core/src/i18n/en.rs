@@ -68,5 +68,12 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::UsersElsewhere => {
             "The users of this deployment belong to the Django site: change them there."
         }
+        Msg::CsrfCrossSite => "CSRF Failed: Cross-site request refused.",
+        Msg::CsrfBadOrigin => {
+            "CSRF Failed: Origin checking failed - {} does not match any trusted origins."
+        }
+        Msg::CsrfNoCookie => "CSRF Failed: CSRF cookie not set.",
+        Msg::CsrfMissing => "CSRF Failed: CSRF token missing.",
+        Msg::CsrfIncorrect => "CSRF Failed: CSRF token from the {} HTTP header incorrect.",
     }
 }

@@ -200,6 +200,15 @@ messages! {
     NotAHash,
     PasswordOrHash,
     UsersElsewhere,
+    // Cookie mode: DRF's "CSRF Failed: " and Django's CSRF reasons (which Django leaves
+    // untranslated; the Russian is jwtd's own)
+    CsrfCrossSite,
+    /// `{}` = the request's `Origin`.
+    CsrfBadOrigin,
+    CsrfNoCookie,
+    CsrfMissing,
+    /// `{}` = the header, as Django names it (`'X-Csrftoken'`).
+    CsrfIncorrect,
 }
 
 impl Msg {
@@ -533,6 +542,31 @@ mod tests {
             Msg::UsersElsewhere,
             "The users of this deployment belong to the Django site: change them there.",
             "Пользователи этого развёртывания принадлежат сайту Django: изменяйте их там.",
+        ),
+        (
+            Msg::CsrfCrossSite,
+            "CSRF Failed: Cross-site request refused.",
+            "Ошибка CSRF: межсайтовый запрос отклонён.",
+        ),
+        (
+            Msg::CsrfBadOrigin,
+            "CSRF Failed: Origin checking failed - {} does not match any trusted origins.",
+            "Ошибка CSRF: проверка Origin не пройдена - {} не входит в доверенные источники.",
+        ),
+        (
+            Msg::CsrfNoCookie,
+            "CSRF Failed: CSRF cookie not set.",
+            "Ошибка CSRF: cookie CSRF не установлен.",
+        ),
+        (
+            Msg::CsrfMissing,
+            "CSRF Failed: CSRF token missing.",
+            "Ошибка CSRF: отсутствует токен CSRF.",
+        ),
+        (
+            Msg::CsrfIncorrect,
+            "CSRF Failed: CSRF token from the {} HTTP header incorrect.",
+            "Ошибка CSRF: неверный токен CSRF из HTTP-заголовка {}.",
         ),
     ];
 

@@ -76,6 +76,14 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         Msg::UsersElsewhere => {
             "Пользователи этого развёртывания принадлежат сайту Django: изменяйте их там."
         }
+        // Django leaves its CSRF reasons untranslated; cookie mode is jwtd's own, so these are.
+        Msg::CsrfCrossSite => "Ошибка CSRF: межсайтовый запрос отклонён.",
+        Msg::CsrfBadOrigin => {
+            "Ошибка CSRF: проверка Origin не пройдена - {} не входит в доверенные источники."
+        }
+        Msg::CsrfNoCookie => "Ошибка CSRF: cookie CSRF не установлен.",
+        Msg::CsrfMissing => "Ошибка CSRF: отсутствует токен CSRF.",
+        Msg::CsrfIncorrect => "Ошибка CSRF: неверный токен CSRF из HTTP-заголовка {}.",
         Msg::NotString
         | Msg::NullCharacters
         | Msg::NoData

@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod claims;
+pub mod cookies;
 pub mod django;
 pub mod duration;
 pub mod keys;
@@ -30,6 +31,7 @@ use crate::i18n::Lang;
 pub use crate::keys::Algorithm;
 pub use admin::{AdminSettings, AuditSettings, PasswordRules};
 pub use claims::{Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
+pub use cookies::{CookieSettings, SameSite};
 pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
 pub use duration::whole_seconds;
 pub use keys::KeySettings;
@@ -147,6 +149,8 @@ pub struct Settings {
     /// What a password given to jwtd (API or CLI) must satisfy; not applied to imported hashes.
     pub password_rules: PasswordRules,
     pub audit: AuditSettings,
+    /// Cookie mode for browser apps.
+    pub cookies: CookieSettings,
 }
 
 impl Default for Settings {
@@ -204,6 +208,7 @@ impl Default for Settings {
             admin: AdminSettings::default(),
             password_rules: PasswordRules::default(),
             audit: AuditSettings::default(),
+            cookies: CookieSettings::default(),
         }
     }
 }
@@ -308,6 +313,7 @@ impl Settings {
         }
         self.keys.validate()?;
         admin::validate(&self.admin, &self.password_rules, &self.audit)?;
+        self.cookies.validate(&self.cors.allowed_origins)?;
         if !self.languages.is_empty() && !self.languages.contains(&self.language) {
             return Err(bad("languages", "must include `language`"));
         }

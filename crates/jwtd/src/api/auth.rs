@@ -14,7 +14,9 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::now::Now;
 use super::user_access::judge;
+use super::{cookies, csrf};
 use crate::state::AppState;
+use jwtd_core::token::jti_in_session;
 
 /// The user a valid token names.
 pub struct AuthUser(pub User);
@@ -41,16 +43,31 @@ impl FromRequestParts<AppState> for AuthToken {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
-        let header = parts
-            .headers
-            .get(app.settings.auth_header_name.as_str())
-            .ok_or_else(no_credentials)?;
-        let raw = bearer_token(header.as_bytes(), &app.settings.auth_header_types)
-            .ok_or_else(no_credentials)?
-            .map_err(|BadHeader| ApiError::coded(Msg::BadHeader, "bad_authorization_header"))?;
-        let raw = std::str::from_utf8(raw).unwrap_or("");
+        let (raw, by_cookie) = match parts.headers.get(app.settings.auth_header_name.as_str()) {
+            Some(header) => {
+                let raw = bearer_token(header.as_bytes(), &app.settings.auth_header_types)
+                    .ok_or_else(no_credentials)?
+                    .map_err(|BadHeader| {
+                        ApiError::coded(Msg::BadHeader, "bad_authorization_header")
+                    })?;
+                (String::from_utf8_lossy(raw).into_owned(), None)
+            }
+            // Cookie mode: the access cookie, when no header is sent (a header always wins).
+            None => {
+                let mode = app.cookies.as_ref().ok_or_else(no_credentials)?;
+                let name = mode.access_name.as_deref().ok_or_else(no_credentials)?;
+                let raw = cookies::read(&parts.headers, name).ok_or_else(no_credentials)?;
+                (raw, Some(mode))
+            }
+        };
         let now = Now::of(parts, app);
-        let (kind, payload) = validated_token(app, raw, now).await?;
+        let (kind, payload) = validated_token(app, &raw, now).await?;
+        if let Some(mode) = by_cookie {
+            let jti = app.tokens.jti_text(&payload);
+            csrf::check(app, mode, &parts.method, &parts.headers, |family| {
+                jti_in_session(&jti, family)
+            })?;
+        }
         let ClientIp(ip) = ClientIp::of(parts, app);
         let judgement = judge(app, &payload, ip).await?;
         match (judgement.outcome, judgement.user) {

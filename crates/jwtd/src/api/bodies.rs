@@ -11,7 +11,9 @@ use serde::Serialize;
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenPair {
-    pub refresh: String,
+    /// Absent in cookie mode unless `cookies.refresh_in_body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<String>,
     pub access: String,
 }
 
@@ -51,6 +53,13 @@ pub struct Me {
 pub struct Metadata {
     pub renders: [&'static str; 1],
     pub parses: [&'static str; 3],
+}
+
+/// The logout body: the refresh token, unless the refresh cookie carries it.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // documents the request; the handler reads the body DRF-style
+pub struct LogoutRequest {
+    refresh: Option<String>,
 }
 
 /// A request body holding a refresh token.

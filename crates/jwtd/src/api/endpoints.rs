@@ -16,7 +16,9 @@ use super::admin::bodies::{
 };
 use super::admin::{self, Admin};
 use super::auth::AuthUser;
-use super::bodies::{Empty, Health, Jwks, Me, Readiness, RefreshResult, SlidingToken, TokenPair};
+use super::bodies::{
+    Empty, Health, Jwks, LogoutRequest, Me, Readiness, RefreshResult, SlidingToken, TokenPair,
+};
 use super::methods::{authenticated_get, get_only, guarded, post_only};
 use super::openapi::{Doc, Request, Response};
 use super::{account, health, jwks, token, users};
@@ -127,6 +129,20 @@ pub static ENDPOINTS: &[Endpoint] = &[
             Request::Token,
             Response::json::<SlidingToken>(|| json!({"token": "eyJ…"})),
             &[400, 401],
+        )],
+    },
+    Endpoint {
+        name: "logout",
+        path: PathRule::Setting {
+            default: "/token/logout/",
+        },
+        serve: |s| s.cookies.enabled,
+        handler: || post_only(token::logout),
+        docs: &[Doc::post(
+            "Cookie mode: blacklists the refresh cookie's token (or the body's `refresh`) and expires the cookies.",
+            Request::json::<LogoutRequest>(),
+            Response::json::<Empty>(|| json!({})),
+            &[400, 403],
         )],
     },
     Endpoint {

@@ -8,8 +8,13 @@ use jwtd_core::settings::Secret;
 use crate::keyfile;
 
 pub fn load(settings: &Settings) -> anyhow::Result<KeyEncryptionKey> {
+    Ok(KeyEncryptionKey::derive(&secret(settings)?))
+}
+
+/// The secret the key-encryption key is derived from.
+pub fn secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(Secret(secret)) = &settings.keys.encryption_key {
-        return Ok(KeyEncryptionKey::derive(secret.as_bytes()));
+        return Ok(secret.as_bytes().to_vec());
     }
     crate::server::prepare_data_dir(settings)?;
     let path = settings.data_dir.join("key_encryption_key");
@@ -18,5 +23,5 @@ pub fn load(settings: &Settings) -> anyhow::Result<KeyEncryptionKey> {
         tracing::info!(path = %path.display(),
             "generated a key-encryption key for the signing keys (mode 0600); instances sharing this database need the same one");
     }
-    Ok(KeyEncryptionKey::derive(&secret))
+    Ok(secret)
 }

@@ -67,6 +67,21 @@ pub async fn initial_ring(
     Ok((ring, Some(LiveKeySet { set, live })))
 }
 
+/// The secret every instance of this deployment shares whatever signs: the HS key, the PEM
+/// key, or the key set's key-encryption secret. Other keys (the CSRF key) are derived from it.
+pub fn deployment_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    let configured = inline_or_file(
+        "signing_key",
+        settings.signing_key.as_ref().map(|Secret(s)| s.as_str()),
+        settings.signing_key_file.as_ref(),
+    )?;
+    match configured {
+        Some(secret) => Ok(secret.into_bytes()),
+        None if settings.algorithm.is_hmac() => generated_hs_secret(settings),
+        None => kek::secret(settings),
+    }
+}
+
 /// SimpleJWT's `SIGNING_KEY` as PEM: one key, published, and trusted for kid-less tokens.
 fn static_ring(settings: &Settings, pem: &str, previous: &[Vec<u8>]) -> anyhow::Result<KeyRing> {
     let key =

@@ -13,6 +13,7 @@ mod cli;
 mod concurrency;
 mod contract_obtain;
 mod contract_refresh;
+mod cookies;
 mod django_hashes;
 mod django_import;
 mod django_live;

@@ -45,7 +45,9 @@ impl Users {
     }
 }
 
-async fn spawn_example(name: &str, users: &Users) -> TestApp {
+/// `cookies`: with cookie mode on (the refresh token still in the body), which must leave the
+/// header flow byte for byte as it is.
+async fn spawn_example(name: &str, users: &Users, cookies: bool) -> TestApp {
     let path = format!("{}/../../examples/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     let example =
         load(Some(std::path::Path::new(&path)), &Overrides::default()).expect("example loads");
@@ -59,6 +61,9 @@ async fn spawn_example(name: &str, users: &Users) -> TestApp {
         ..example
     };
     let mut settings = settings;
+    settings.cookies.enabled = cookies;
+    settings.cookies.refresh_in_body = true;
+    settings.cookies.access = Some("access".into());
     if let Users::Django(site) = users {
         django_mode(&mut settings, site);
     }
@@ -71,7 +76,12 @@ async fn spawn_example(name: &str, users: &Users) -> TestApp {
 
 #[tokio::test]
 async fn exchanger_reproduces_seed_000() {
-    exchanger_seed_000(Users::Own).await;
+    exchanger_seed_000(Users::Own, false).await;
+}
+
+#[tokio::test]
+async fn exchanger_reproduces_seed_000_in_cookie_mode() {
+    exchanger_seed_000(Users::Own, true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,11 +90,11 @@ async fn exchanger_reproduces_seed_000() {
     ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
 )]
 async fn exchanger_reproduces_seed_000_beside_a_django_site() {
-    exchanger_seed_000(Users::django("exchanger").await).await;
+    exchanger_seed_000(Users::django("exchanger").await, false).await;
 }
 
-async fn exchanger_seed_000(users: Users) {
-    let app = spawn_example("exchanger", &users).await;
+async fn exchanger_seed_000(users: Users, cookies: bool) {
+    let app = spawn_example("exchanger", &users, cookies).await;
     users.add(&app, "ivan", "ivan@example.ru", "пароль").await;
     app.post_json("/token/", json!({})).await.expect(
         400,
@@ -150,7 +160,12 @@ async fn exchanger_seed_000(users: Users) {
 
 #[tokio::test]
 async fn platzigram_reproduces_seed_003() {
-    platzigram_seed_003(Users::Own).await;
+    platzigram_seed_003(Users::Own, false).await;
+}
+
+#[tokio::test]
+async fn platzigram_reproduces_seed_003_in_cookie_mode() {
+    platzigram_seed_003(Users::Own, true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,11 +174,11 @@ async fn platzigram_reproduces_seed_003() {
     ignore = "needs Django: DJANGO_TEST_PYTHON=$(.ci/django-venv) (bash .ci/run does)"
 )]
 async fn platzigram_reproduces_seed_003_beside_a_django_site() {
-    platzigram_seed_003(Users::django("platzigram").await).await;
+    platzigram_seed_003(Users::django("platzigram").await, false).await;
 }
 
-async fn platzigram_seed_003(users: Users) {
-    let app = spawn_example("platzigram", &users).await;
+async fn platzigram_seed_003(users: Users, cookies: bool) {
+    let app = spawn_example("platzigram", &users, cookies).await;
     users.add(&app, "pedro", "", "secret").await;
     let login = |form: Vec<(&'static str, &'static str)>| {
         app.send(app.http.post(app.url("/users/login/")).form(&form))

@@ -2,11 +2,13 @@
 //! refresh ([`refresh`]), verify and blacklist ([`verify`]); what they share about refresh
 //! tokens the store tracks is in [`reuse`].
 
+mod browser;
 mod obtain;
 mod refresh;
 mod reuse;
 mod verify;
 
+pub use browser::logout;
 pub use obtain::{obtain_pair, obtain_sliding};
 pub use refresh::{refresh, refresh_sliding};
 pub use verify::{blacklist, verify};

@@ -9,6 +9,9 @@ use jwtd_core::token::TokenKind;
 use jwtd_store::SessionOrigin;
 
 use super::track;
+use axum::response::Response;
+
+use super::browser::{Source, exp, refresh_in_body, with_cookies};
 use crate::api::bodies::{SlidingToken, TokenPair};
 use crate::api::body::Data;
 use crate::api::client_ip::ClientIp;
@@ -34,7 +37,7 @@ pub async fn obtain_pair(
     now: Now,
     headers: HeaderMap,
     Data(data): Data,
-) -> Result<Json<TokenPair>, ApiError> {
+) -> Result<Response, ApiError> {
     let user = authenticate(&app, &data, ip, now).await?;
     let refresh = token_for(&app, TokenKind::Refresh, &user, ip, now);
     let mut record = track(&app, &refresh, app.tokens.encode(&refresh));
@@ -46,10 +49,23 @@ pub async fn obtain_pair(
         .tokens
         .access_in_session(&refresh, &record.family, now.secs());
     remember_if_after_logout(&app, &user, now, &[&refresh, &access]).await?;
-    Ok(Json(TokenPair {
-        refresh: record.encoded,
-        access: app.tokens.encode(&access),
-    }))
+    let encoded_access = app.tokens.encode(&access);
+    let body = TokenPair {
+        // A login has no token to come from: in cookie mode the body carries the refresh
+        // token only when configured to.
+        refresh: refresh_in_body(app.cookies.as_ref(), Source::Cookie)
+            .then(|| record.encoded.clone()),
+        access: encoded_access.clone(),
+    };
+    Ok(with_cookies(
+        &app,
+        body,
+        &record.family,
+        Some((&record.encoded, record.expires_at)),
+        (&encoded_access, exp(&access)),
+        record.expires_at,
+        now,
+    ))
 }
 
 /// Credentials in, `{"token"}` out.

@@ -10,6 +10,10 @@ use jwtd_store::{RefreshToken, Rotation, Succession, User};
 
 use super::blacklisted;
 use super::reuse::{decode_blacklistable, detect_reuse};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+
+use super::browser::{exp, refresh_in_body, refresh_token, with_cookies};
 use crate::api::bodies::{RefreshResult, SlidingToken};
 use crate::api::body::Data;
 use crate::api::client_ip::ClientIp;
@@ -25,21 +29,34 @@ pub async fn refresh(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     now: Now,
+    method: Method,
+    headers: HeaderMap,
     Data(data): Data,
-) -> Result<Json<RefreshResult>, ApiError> {
-    let [raw] = required_strings(&data, ["refresh"])?;
+) -> Result<Response, ApiError> {
+    let (raw, source) = refresh_token(&app, &data, &method, &headers, now).await?;
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh, now).await?;
     let user = refresh_user(&app, &payload, &record, ip, now).await?;
     let access = app
         .tokens
         .access_in_session(&payload, &record.family, now.secs());
+    let encoded_access = app.tokens.encode(&access);
     if !app.settings.rotate_refresh_tokens {
         touch_session(&app, &record.family, now);
         remember_issue(&app, user.as_ref(), now, &[&access]).await?;
-        return Ok(Json(RefreshResult {
-            access: app.tokens.encode(&access),
+        let body = RefreshResult {
+            access: encoded_access.clone(),
             refresh: None,
-        }));
+        };
+        let issued = (encoded_access.as_str(), exp(&access));
+        return Ok(with_cookies(
+            &app,
+            body,
+            &record.family,
+            None,
+            issued,
+            record.expires_at,
+            now,
+        ));
     }
     let successor = app.tokens.rotated_refresh(&payload, now.secs());
     let next = RefreshToken {
@@ -57,10 +74,22 @@ pub async fn refresh(
         Rotation::Rotated => {
             app.metrics.rotation();
             remember_issue(&app, user.as_ref(), now, &[&access, &successor]).await?;
-            Ok(Json(RefreshResult {
-                access: app.tokens.encode(&access),
-                refresh: Some(next.encoded),
-            }))
+            let body = RefreshResult {
+                access: encoded_access.clone(),
+                refresh: refresh_in_body(app.cookies.as_ref(), source)
+                    .then(|| next.encoded.clone()),
+            };
+            let issued = (encoded_access.as_str(), exp(&access));
+            let rotated = Some((next.encoded.as_str(), next.expires_at));
+            Ok(with_cookies(
+                &app,
+                body,
+                &record.family,
+                rotated,
+                issued,
+                next.expires_at,
+                now,
+            ))
         }
         // Another request rotated this token first: it has had its one successor.
         Rotation::AlreadyUsed => {
