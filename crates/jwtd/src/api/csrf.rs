@@ -5,15 +5,15 @@
 //! carry no cookie credential and are never checked. Refusals are DRF's 403 `CSRF Failed: …`
 //! with Django's reasons, checked in Django's order (origin first, then the token).
 
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use jwtd_core::Msg;
 
 use super::cookies::{CookieMode, read};
 use super::error::ApiError;
 use crate::state::AppState;
-use jwtd_core::Msg;
 
-/// Passes a cookie-authenticated request of session `family` (for an access cookie:
-/// `session_matches` tells whether a session is the token's), or refuses it with 403.
+/// Passes a cookie-authenticated request whose session `session_matches` accepts (the refresh
+/// cookie's family, or the access cookie's), or refuses it with 403.
 pub fn check(
     app: &AppState,
     mode: &CookieMode,
@@ -27,25 +27,14 @@ pub fn check(
     ) {
         return Ok(());
     }
-    let refuse = |msg: Msg, arg: Option<String>| ApiError::Detail {
-        status: axum::http::StatusCode::FORBIDDEN,
-        msg,
-        arg,
-        code: None,
-    };
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if text("sec-fetch-site") == Some("cross-site") {
-        return Err(refuse(Msg::CsrfCrossSite, None));
-    }
-    if let Some(origin) = text(header::ORIGIN.as_str())
-        && !trusted_origin(app, origin, text(header::HOST.as_str()))
-    {
-        return Err(refuse(Msg::CsrfBadOrigin, Some(origin.to_owned())));
-    }
+    check_context(app, headers)?;
     let Some(cookie) = read(headers, &mode.csrf_name) else {
         return Err(refuse(Msg::CsrfNoCookie, None));
     };
-    let Some(echoed) = text(&mode.settings.csrf_header) else {
+    let echoed = headers
+        .get(mode.settings.csrf_header.as_str())
+        .and_then(|v| v.to_str().ok());
+    let Some(echoed) = echoed else {
         return Err(refuse(Msg::CsrfMissing, None));
     };
     let bound = mode
@@ -59,17 +48,39 @@ pub fn check(
     Ok(())
 }
 
-/// The site itself (the `Origin`'s host is the request's `Host`) or a listed CORS origin.
-fn trusted_origin(app: &AppState, origin: &str, host: Option<&str>) -> bool {
-    let authority = origin.split_once("://").map(|(_, rest)| rest);
-    let same_site = matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h));
-    same_site
-        || app
-            .settings
-            .cors
-            .allowed_origins
-            .iter()
-            .any(|o| o == origin)
+/// The first half of the rule, also applied where a cookie is only expected (logout clears
+/// cookies even without one): a cross-site context (`Sec-Fetch-Site: cross-site`) or an
+/// `Origin` other than the site's own is refused — unless the origin is one of
+/// `cors.allowed_origins` (an app on another site, with `SameSite=None` cookies).
+pub fn check_context(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = text(header::ORIGIN.as_str());
+    let listed = origin.is_some_and(|o| app.settings.cors.allowed_origins.iter().any(|a| a == o));
+    if listed {
+        return Ok(());
+    }
+    if text("sec-fetch-site") == Some("cross-site") {
+        return Err(refuse(Msg::CsrfCrossSite, None));
+    }
+    if let Some(origin) = origin {
+        let authority = origin.split_once("://").map(|(_, rest)| rest);
+        let host = text(header::HOST.as_str());
+        let own = matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h));
+        if !own {
+            return Err(refuse(Msg::CsrfBadOrigin, Some(origin.to_owned())));
+        }
+    }
+    Ok(())
+}
+
+/// DRF's 403 for a CSRF failure.
+fn refuse(msg: Msg, arg: Option<String>) -> ApiError {
+    ApiError::Detail {
+        status: StatusCode::FORBIDDEN,
+        msg,
+        arg,
+        code: None,
+    }
 }
 
 /// How Django's `HttpHeaders.parse_header_name` prints a header: `X-CSRFToken` → `X-Csrftoken`.

@@ -577,3 +577,37 @@ async fn admin_calls_log_their_route_and_never_a_password_or_key() {
         .collect();
     assert_eq!(routes, ["admin_users", "admin_user_password"]);
 }
+
+#[tokio::test]
+async fn a_session_stays_current_across_rotations() {
+    let app = spawn_with(|s| s.rotate_refresh_tokens = true).await;
+    app.add_user("alice", "", "alice password 1", &[]).await;
+    let (mut refresh, _) = app.login("alice", "alice password 1").await;
+    app.login("alice", "alice password 1").await;
+    let mut access = String::new();
+    for _ in 0..3 {
+        let body = app.refresh(&refresh).await.json();
+        refresh = body["refresh"].as_str().unwrap().to_owned();
+        access = body["access"].as_str().unwrap().to_owned();
+    }
+    let mine = call(
+        &app,
+        "GET",
+        "/users/me/sessions/",
+        &format!("Bearer {access}"),
+        None,
+    )
+    .await
+    .json();
+    let current: Vec<bool> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["current"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        current,
+        [false, true],
+        "the first login's session, three rotations later: {mine}"
+    );
+}

@@ -270,10 +270,26 @@ async fn refresh_and_logout_by_cookie_need_the_csrf_token_of_their_session() {
     app.refresh(&rotated.refresh)
         .await
         .expect(401, token_not_valid("Token is blacklisted"));
-    // Without a cookie there is nothing to protect: the cookies are cleared all the same.
+    // Without a cookie there is nothing to protect: the cookies are cleared all the same —
+    // but never for a cross-site page (it would log the browser out).
     app.post_json("/token/logout/", json!({}))
         .await
         .expect(200, json!({}));
+    let cross = post(
+        &app,
+        "/token/logout/",
+        "",
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.example"),
+        ],
+    )
+    .await;
+    cross.expect(
+        403,
+        json!({"detail": "CSRF Failed: Cross-site request refused."}),
+    );
+    assert!(set_cookies(&cross).is_empty());
 }
 
 #[tokio::test]

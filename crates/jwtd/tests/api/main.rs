@@ -8,6 +8,7 @@ mod admin_django;
 mod admin_sessions;
 mod attacks;
 mod auth_header;
+mod browser;
 mod catalog;
 mod cli;
 mod concurrency;

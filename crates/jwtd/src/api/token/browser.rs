@@ -36,6 +36,9 @@ pub async fn refresh_token(
 ) -> Result<(String, Source), ApiError> {
     let cookie = match &app.cookies {
         Some(mode) if !data.contains_key("refresh") => {
+            // The request means to use the cookie: a cross-site one is refused even when the
+            // browser withheld the cookie (SameSite).
+            csrf::check_context(app, headers)?;
             cookies::read(headers, &mode.refresh_name).map(|raw| (mode, raw))
         }
         _ => None,
@@ -118,6 +121,8 @@ pub async fn logout(
     let Some(mode) = &app.cookies else {
         return Err(ApiError::not_found());
     };
+    // Clearing the cookies changes the browser's state: never for a cross-site page.
+    csrf::check_context(&app, &headers)?;
     let present =
         data.contains_key("refresh") || cookies::read(&headers, &mode.refresh_name).is_some();
     if present {

@@ -25,12 +25,14 @@ pub(super) async fn decode_blacklistable(
         .tokens
         .decode(raw, Some(kind), now.secs())
         .map_err(ApiError::token)?;
-    let record = track(app, &payload, raw.to_owned());
-    if let Some(state) = app.store.token_state(&record.jti).await?
-        && state.blacklisted_at.is_some()
-    {
-        detect_reuse(app, &state, now).await?;
-        return Err(blacklisted());
+    let mut record = track(app, &payload, raw.to_owned());
+    if let Some(state) = app.store.token_state(&record.jti).await? {
+        if state.blacklisted_at.is_some() {
+            detect_reuse(app, &state, now).await?;
+            return Err(blacklisted());
+        }
+        // A rotated token's login is its first token's, not its own jti.
+        record.family = state.family;
     }
     Ok((payload, record))
 }
