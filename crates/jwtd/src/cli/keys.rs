@@ -9,8 +9,10 @@ use jwtd_core::keys::Algorithm;
 use jwtd_core::{Clock, Settings};
 use jwtd_store::KeyOrigin;
 
+use crate::audit::{self, Actor, Event, Origin};
 use crate::keys::{KeySet, KeyView, Retirement, Rotation};
 use crate::server::open_store;
+use serde_json::json;
 
 #[derive(Subcommand)]
 pub enum KeysCommand {
@@ -69,12 +71,19 @@ pub async fn run(command: KeysCommand, settings: &Settings) -> anyhow::Result<()
     let set = KeySet::open(settings, store.clone())?;
     let now = Clock::system().now().secs();
     let result = execute(command, &set, now).await;
+    if let Ok(Some(event)) = &result {
+        let event = Event::new(event.0, None).detail(event.1.clone());
+        audit::record(&*store, now, &Actor::Cli, event, &Origin::default()).await;
+    }
     store.close().await;
-    result
+    result.map(|_| ())
 }
 
-async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result<()> {
-    match command {
+/// What a command changed, for the audit log: the action and its detail.
+type Changed = Option<(&'static str, serde_json::Value)>;
+
+async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result<Changed> {
+    let changed = match command {
         KeysCommand::List { json } => {
             let views: Vec<KeyView> = set.keys().await?.iter().map(|k| set.view(k)).collect();
             if json {
@@ -82,30 +91,39 @@ async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result
             } else {
                 print_table(&views);
             }
+            None
         }
         KeysCommand::Generate { algorithm } => {
             let kid = set.generate(algorithm, KeyOrigin::Generated, now).await?;
             let kid = kid.context("the key set refused the key")?;
             println!("generated key {kid} (next): published now; `jwtd keys rotate` makes it sign");
+            Some(("key.generated", json!({"kid": kid})))
         }
         KeysCommand::Rotate { now: force } => {
             match set.rotate(now, force, KeyOrigin::Generated).await? {
                 Rotation::Rotated { current, retired } => {
                     println!("key {current} signs new tokens now");
-                    if let Some(old) = retired {
+                    if let Some(old) = &retired {
                         println!(
                             "key {old} is retired: it verifies the tokens it signed until they expire"
                         );
                     }
+                    Some((
+                        "key.rotated",
+                        json!({"current": current, "retired": retired}),
+                    ))
                 }
                 Rotation::TooSoon { kid, wait } => bail!(
                     "key {kid} has been published for less than keys.publish_delay: verifiers may not have fetched it yet; wait {} (or --now)",
                     humantime::format_duration(Duration::from_secs(wait.unsigned_abs()))
                 ),
-                Rotation::Prepared { kid, ready_at } => println!(
-                    "there was no next key: generated {kid} and published it; run `jwtd keys rotate` again after {}",
-                    time(ready_at)
-                ),
+                Rotation::Prepared { kid, ready_at } => {
+                    println!(
+                        "there was no next key: generated {kid} and published it; run `jwtd keys rotate` again after {}",
+                        time(ready_at)
+                    );
+                    Some(("key.generated", json!({"kid": kid})))
+                }
             }
         }
         KeysCommand::Import { pem, algorithm } => {
@@ -116,15 +134,20 @@ async fn execute(command: KeysCommand, set: &KeySet, now: i64) -> anyhow::Result
                 .await
                 .with_context(|| format!("cannot import {}", pem.display()))?;
             println!("imported key {kid} (next): published now; `jwtd keys rotate` makes it sign");
+            Some(("key.imported", json!({"kid": kid})))
         }
         KeysCommand::Retire { kid, revoke } => match set.retire(&kid, revoke).await? {
-            Retirement::Withdrawn => println!("withdrew key {kid}: it never signed"),
+            Retirement::Withdrawn => {
+                println!("withdrew key {kid}: it never signed");
+                Some(("key.withdrawn", json!({"kid": kid})))
+            }
             Retirement::Revoked => {
-                println!("removed key {kid}: tokens it signed are refused from now on")
+                println!("removed key {kid}: tokens it signed are refused from now on");
+                Some(("key.revoked", json!({"kid": kid})))
             }
         },
-    }
-    Ok(())
+    };
+    Ok(changed)
 }
 
 fn print_table(views: &[KeyView]) {

@@ -257,6 +257,25 @@ async fn a_revoked_key_is_refused_at_once_and_the_current_key_cannot_be_retired(
         .get_with_auth("/users/me/", &format!("Bearer {access}"))
         .await;
     assert_eq!(me.status, 401);
+    // Every change the CLI made to the key set is in the audit log, newest first.
+    let query = jwtd_store::AuditQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let (_, entries) = app.state.store.audit_entries(&query).await.unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("key.revoked", "cli"),
+            ("key.rotated", "cli"),
+            ("key.generated", "cli")
+        ]
+    );
+    assert!(entries[0].detail.contains(&old_kid));
 }
 
 #[tokio::test]
