@@ -8,6 +8,8 @@
 //! * [`i18n`]: the message catalog (one file per language) and `Accept-Language` negotiation.
 //! * [`authorization`]: the `Authorization` header as SimpleJWT reads it.
 //! * [`clock`]: the instant a request is handled at, settable in tests.
+//! * [`csrf`]: cookie mode's CSRF tokens, bound to a session.
+//! * [`user_fields`]: Django's `User` field rules (username, email).
 
 pub mod authorization;
 pub mod clock;
@@ -18,6 +20,7 @@ pub mod keys;
 pub mod password;
 pub mod settings;
 pub mod token;
+pub mod user_fields;
 pub mod user_rules;
 
 pub use clock::{Clock, Timestamp};

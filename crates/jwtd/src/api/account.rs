@@ -12,7 +12,6 @@ use serde_json::json;
 use super::admin::RequestOrigin;
 use super::admin::bodies::AdminUser;
 use super::admin::input::Form;
-use super::admin::users::{hash, overloaded};
 use super::auth::AuthToken;
 use super::bodies::Empty;
 use super::body::Data;
@@ -41,17 +40,13 @@ pub async fn change_password(
     };
     let new = form.new_password("new_password", &app.settings.password_rules, person);
     if let Some(old) = old {
-        let verification = app
-            .hashing
-            .verify(old, Some(user.password.clone()))
-            .await
-            .map_err(|_| overloaded())?;
+        let verification = app.hashing.verify(old, Some(user.password.clone())).await?;
         if !verification.matches {
             form.error("old_password", Msg::WrongOldPassword, None);
         }
     }
     form.finish()?;
-    let hashed = hash(&app, new.expect("finish() passed")).await?;
+    let hashed = app.hashing.hash(new.expect("finish() passed")).await?;
     app.store.set_password(user.id, &hashed).await?;
     let sessions = app.store.user_sessions(user.id, now.secs()).await?;
     let current = sessions
@@ -98,7 +93,7 @@ pub async fn register(
     let new = NewUser {
         username,
         email,
-        password: hash(&app, password).await?,
+        password: app.hashing.hash(password).await?,
         is_active: true,
         roles: Vec::new(),
     };

@@ -17,6 +17,7 @@ use super::user_access::judge;
 use super::{cookies, csrf};
 use crate::state::AppState;
 use jwtd_core::token::jti_in_session;
+use std::borrow::Cow;
 
 /// The user a valid token names.
 pub struct AuthUser(pub User);
@@ -25,9 +26,7 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        Ok(AuthUser(
-            AuthToken::from_request_parts(parts, app).await?.user,
-        ))
+        Ok(AuthUser(authenticate(parts, app).await?.0))
     }
 }
 
@@ -42,42 +41,47 @@ impl FromRequestParts<AppState> for AuthToken {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
-        let (raw, by_cookie) = match parts.headers.get(app.settings.auth_header_name.as_str()) {
-            Some(header) => {
-                let raw = bearer_token(header.as_bytes(), &app.settings.auth_header_types)
-                    .ok_or_else(no_credentials)?
-                    .map_err(|BadHeader| {
-                        ApiError::coded(Msg::BadHeader, "bad_authorization_header")
-                    })?;
-                (String::from_utf8_lossy(raw).into_owned(), None)
-            }
-            // Cookie mode: the access cookie, when no header is sent (a header always wins).
-            None => {
-                let mode = app.cookies.as_ref().ok_or_else(no_credentials)?;
-                let name = mode.access_name.as_deref().ok_or_else(no_credentials)?;
-                let raw = cookies::read(&parts.headers, name).ok_or_else(no_credentials)?;
-                (raw, Some(mode))
-            }
-        };
-        let now = Now::of(parts, app);
-        let (kind, payload) = validated_token(app, &raw, now).await?;
-        if let Some(mode) = by_cookie {
-            let jti = app.tokens.jti_text(&payload);
-            csrf::check(app, mode, &parts.method, &parts.headers, |family| {
-                jti_in_session(&jti, family)
-            })?;
+        let (user, payload) = authenticate(parts, app).await?;
+        Ok(AuthToken {
+            jti: app.tokens.jti_text(&payload),
+            user,
+        })
+    }
+}
+
+/// The credentials of a protected route — the `Authorization` header, or in cookie mode the
+/// access cookie under the CSRF rule — checked down to the user they name.
+async fn authenticate(parts: &Parts, app: &AppState) -> Result<(User, Payload), ApiError> {
+    let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
+    let (raw, by_cookie) = match parts.headers.get(app.settings.auth_header_name.as_str()) {
+        Some(header) => {
+            let raw = bearer_token(header.as_bytes(), &app.settings.auth_header_types)
+                .ok_or_else(no_credentials)?
+                .map_err(|BadHeader| ApiError::coded(Msg::BadHeader, "bad_authorization_header"))?;
+            (Cow::Borrowed(std::str::from_utf8(raw).unwrap_or("")), None)
         }
-        let ClientIp(ip) = ClientIp::of(parts, app);
-        let judgement = judge(app, &payload, ip).await?;
-        match (judgement.outcome, judgement.user) {
-            (Ok(()), Some(user)) => Ok(AuthToken {
-                jti: app.tokens.jti_text(&payload),
-                user,
-            }),
-            (Ok(()), None) => Err(refused(kind, Refusal::UserNotFound)),
-            (Err(refusal), _) => Err(refused(kind, refusal)),
+        // Cookie mode: the access cookie, when no header is sent (a header always wins).
+        None => {
+            let mode = app.cookies.as_ref().ok_or_else(no_credentials)?;
+            let name = mode.access_name.as_deref().ok_or_else(no_credentials)?;
+            let raw = cookies::read(&parts.headers, name).ok_or_else(no_credentials)?;
+            (Cow::Owned(raw), Some(mode))
         }
+    };
+    let now = Now::of(parts, app);
+    let (kind, payload) = validated_token(app, &raw, now).await?;
+    if let Some(mode) = by_cookie {
+        let jti = app.tokens.jti_text(&payload);
+        csrf::check(app, mode, &parts.method, &parts.headers, |family| {
+            jti_in_session(&jti, family)
+        })?;
+    }
+    let ClientIp(ip) = ClientIp::of(parts, app);
+    let judgement = judge(app, &payload, ip).await?;
+    match (judgement.outcome, judgement.user) {
+        (Ok(()), Some(user)) => Ok((user, payload)),
+        (Ok(()), None) => Err(refused(kind, Refusal::UserNotFound)),
+        (Err(refusal), _) => Err(refused(kind, refusal)),
     }
 }
 

@@ -50,8 +50,13 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
+/// Whether `ip` is one of `trusted_proxies`, whose forwarding headers are believed.
+pub fn is_trusted_proxy(ip: &IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(ip))
+}
+
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let is_trusted = |ip: &IpAddr| is_trusted_proxy(ip, trusted);
     let mut client = peer.ip().to_canonical();
     if !is_trusted(&client) {
         return client;

@@ -188,6 +188,16 @@ impl ApiError {
     }
 }
 
+/// The hashing pool's queue is full: 503 + `Retry-After: 1`.
+impl From<crate::hashing::Overloaded> for ApiError {
+    fn from(_: crate::hashing::Overloaded) -> Self {
+        ApiError::Unavailable {
+            msg: Msg::Overloaded,
+            retry_after_secs: 1,
+        }
+    }
+}
+
 impl From<jwtd_store::StoreError> for ApiError {
     fn from(err: jwtd_store::StoreError) -> Self {
         ApiError::store(err)

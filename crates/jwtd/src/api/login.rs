@@ -90,11 +90,7 @@ async fn verify_credentials(
     let verification = app
         .hashing
         .verify(password.clone(), user.as_ref().map(|u| u.password.clone()))
-        .await
-        .map_err(|_| ApiError::Unavailable {
-            msg: Msg::Overloaded,
-            retry_after_secs: 1,
-        })?;
+        .await?;
     let user = match user {
         Some(user) if verification.matches && user.is_active => user,
         _ => return Err(ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoActive)),

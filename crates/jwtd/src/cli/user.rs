@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use jwtd_core::password::Hasher;
 use jwtd_core::password::rules::{self, Person};
-use jwtd_core::{Clock, Lang, Settings};
+use jwtd_core::{Clock, Lang, Settings, user_fields};
 use jwtd_store::{NewUser, Store, User, redact_url};
 use serde_json::json;
 
@@ -91,7 +91,7 @@ async fn dispatch(
             django_hash,
         } => {
             validate_username(&username)?;
-            if !email.is_empty() && !looks_like_email(&email) {
+            if !email.is_empty() && !user_fields::valid_email(&email) {
                 bail!("{email:?} is not an email address");
             }
             if roles.iter().any(|r| r.trim().is_empty()) {
@@ -249,23 +249,14 @@ async fn hash(settings: &Settings, password: String) -> anyhow::Result<String> {
 }
 
 fn validate_username(username: &str) -> anyhow::Result<()> {
-    // Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150.
-    if username.is_empty() || username.chars().count() > 150 {
-        bail!("a username must be 1 to 150 characters long");
+    let max = user_fields::USERNAME_MAX_CHARS;
+    if username.is_empty() || username.chars().count() > max {
+        bail!("a username must be 1 to {max} characters long");
     }
-    if !username
-        .chars()
-        .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
-    {
+    if !user_fields::username_chars_ok(username) {
         bail!("username {username:?} may contain only letters, digits and @ . + - _");
     }
     Ok(())
-}
-
-fn looks_like_email(email: &str) -> bool {
-    matches!(email.split_once('@'), Some((local, domain))
-        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-            && !email.chars().any(char::is_whitespace))
 }
 
 /// The password from a terminal prompt (typed twice) or the first line of stdin.

@@ -1,11 +1,10 @@
 //! DRF-style validation of the admin and self-service bodies: every field's errors gathered
-//! and reported together, with DRF's and Django's messages (`User` model fields: username up
-//! to 150 characters of letters, digits and `@.+-_`; email up to 254, Django's
-//! `EmailValidator`; passwords under the password rules).
+//! and reported together, with DRF's and Django's messages (the `User` model's field rules are
+//! [`jwtd_core::user_fields`]'s; passwords go under the password rules).
 
-use jwtd_core::Msg;
 use jwtd_core::password::rules::{self, Person};
 use jwtd_core::settings::PasswordRules;
+use jwtd_core::{Msg, user_fields};
 use serde_json::{Map, Value};
 
 use crate::api::error::{ApiError, FieldError};
@@ -86,10 +85,11 @@ impl<'a> Form<'a> {
     pub fn email(&mut self) -> Option<String> {
         let email = self.text("email", false, true, true)?;
         let before = self.errors.len();
-        if email.chars().count() > 254 {
-            self.error("email", Msg::MaxLength, Some("254".into()));
+        if email.chars().count() > user_fields::EMAIL_MAX_CHARS {
+            let max = user_fields::EMAIL_MAX_CHARS.to_string();
+            self.error("email", Msg::MaxLength, Some(max));
         }
-        if !email.is_empty() && !valid_email(&email) {
+        if !email.is_empty() && !user_fields::valid_email(&email) {
             self.error("email", Msg::InvalidEmail, None);
         }
         (self.errors.len() == before).then_some(email)
@@ -177,74 +177,5 @@ fn python_type(value: &Value) -> &'static str {
         Value::String(_) => "str",
         Value::Array(_) => "list",
         Value::Object(_) => "dict",
-    }
-}
-
-/// Django's `EmailValidator` for dot-atom local parts and host names (quoted local parts and
-/// IP-literal domains, rare in user tables, are refused).
-fn valid_email(email: &str) -> bool {
-    if email.len() > 320 {
-        return false;
-    }
-    let Some((user, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    let atom_char = |c: char| c.is_ascii_alphanumeric() || "-!#$%&'*+/=?^_`{}|~".contains(c);
-    let user_ok = !user.is_empty()
-        && user
-            .split('.')
-            .all(|atom| !atom.is_empty() && atom.chars().all(atom_char));
-    if !user_ok {
-        return false;
-    }
-    if domain == "localhost" {
-        return true;
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    let Some((tld, hosts)) = labels.split_last() else {
-        return false;
-    };
-    let label_ok = |l: &str| {
-        (1..=63).contains(&l.len())
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    !hosts.is_empty()
-        && hosts.iter().all(|l| label_ok(l))
-        && (2..=63).contains(&tld.len())
-        && tld.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !tld.ends_with('-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Each verdict is Django 5.2.19's `validate_email`'s.
-    #[test]
-    fn emails_as_django_validates_them() {
-        for ok in [
-            "a@example.com",
-            "a.b+c@sub.example.co",
-            "x@localhost",
-            "o'neil@example.io",
-        ] {
-            assert!(valid_email(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "a",
-            "a@",
-            "@example.com",
-            "a@b",
-            "a..b@example.com",
-            "a@-x.com",
-            "a@example.c",
-            "a b@example.com",
-            "a@example.com-",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
-        }
     }
 }

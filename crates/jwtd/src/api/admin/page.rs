@@ -47,12 +47,7 @@ fn forwarded_proto<'a>(parts: &'a Parts, app: &AppState) -> Option<&'a str> {
         .0
         .ip()
         .to_canonical();
-    if !app
-        .settings
-        .trusted_proxies
-        .iter()
-        .any(|n| n.contains(&peer))
-    {
+    if !crate::api::client_ip::is_trusted_proxy(&peer, &app.settings.trusted_proxies) {
         return None;
     }
     let proto = parts.headers.get("x-forwarded-proto")?.to_str().ok()?;

@@ -100,11 +100,7 @@ pub async fn create(
         }
         let hash = form.text("password_hash", true, true, false);
         let usable = match &hash {
-            Some(h) => app
-                .hashing
-                .can_verify(h.clone())
-                .await
-                .map_err(|_| overloaded())?,
+            Some(h) => app.hashing.can_verify(h.clone()).await?,
             None => false,
         };
         if hash.is_some() && !usable {
@@ -125,7 +121,7 @@ pub async fn create(
     };
     let password = match password {
         Ok(hash) => hash,
-        Err(plain) => hash(&app, plain).await?,
+        Err(plain) => app.hashing.hash(plain).await?,
     };
     let new = NewUser {
         username,
@@ -225,7 +221,7 @@ pub async fn set_password(
     let password = form.new_password("password", &app.settings.password_rules, person);
     form.finish()?;
     let password = password.expect("finish() passed");
-    let hashed = hash(&app, password).await?;
+    let hashed = app.hashing.hash(password).await?;
     app.store.set_password(id, &hashed).await?;
     if end_sessions {
         app.store.revoke_user_tokens(id, now.0.micros()).await?;
@@ -250,17 +246,4 @@ pub async fn logout(
     let event = Event::new("user.logged_out_everywhere", Some(id));
     audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
     Ok(Json(Empty {}))
-}
-
-/// A new password's hash, off the request thread (the hashing pool); 503 when it is full.
-pub async fn hash(app: &AppState, password: String) -> Result<String, ApiError> {
-    app.hashing.hash(password).await.map_err(|_| overloaded())
-}
-
-/// 503: the hashing pool's queue is full.
-pub fn overloaded() -> ApiError {
-    ApiError::Unavailable {
-        msg: Msg::Overloaded,
-        retry_after_secs: 1,
-    }
 }
