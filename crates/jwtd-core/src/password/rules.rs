@@ -1,5 +1,5 @@
 //! Django's default `AUTH_PASSWORD_VALIDATORS`, applied to every password jwtd is given (the
-//! admin and self-service API, registration, `jwtd user add|passwd`), never to an imported
+//! admin and self-service API, registration, `jwtd user add|set-password`), never to an imported
 //! hash. Every failing rule is reported, in the order of Django's default `AUTH_PASSWORD_VALIDATORS`, as `validate_password`
 //! does.
 
