@@ -7,11 +7,13 @@
 //! * [`cli`] is the `jwtd` command line (`serve`, `user …`, `tokens …`, `keys …`, `config check`).
 //! * [`hashing`] runs password hashes off the async workers; [`metrics`] counts what happens.
 
+pub mod activity;
 pub mod api;
 pub mod api_key;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod hashing;
 pub mod keyfile;
 pub mod keys;

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::api::endpoints::{self, Served};
 use crate::hashing::HashPool;
-use crate::keys::{self, LiveKeySet};
+use crate::keys::{self, KeySet, LiveKeySet};
 use crate::metrics::Metrics;
 use crate::state::{AppState, Published};
 
@@ -211,6 +211,11 @@ impl Server {
                 .map(|s| (s.path.clone(), s.endpoint.name))
                 .collect(),
             cookies: cookie_mode(&settings, &served)?,
+            console: crate::console::cookie_mode(&settings, &keys::deployment_secret(&settings)?),
+            key_set: match &key_set {
+                Some(_) => Some(KeySet::open(&settings, Arc::clone(&store))?),
+                None => None,
+            },
         };
         let state = AppState::new(settings, store, tokens, hashing, metrics, clock, published);
         match &key_set {

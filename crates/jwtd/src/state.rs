@@ -10,9 +10,13 @@ use jwtd_core::user_rules::UserRules;
 use jwtd_core::{Clock, Lang, Settings, i18n};
 use jwtd_store::Store;
 
+use tokio::sync::Notify;
+
+use crate::activity::Activity;
 use crate::api::cookies::CookieMode;
 use crate::api::login_throttle::LockNotices;
 use crate::hashing::HashPool;
+use crate::keys::KeySet;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -40,6 +44,14 @@ pub struct Inner {
     pub lock_notices: LockNotices,
     /// Cookie mode, when `cookies.enabled`.
     pub cookies: Option<CookieMode>,
+    /// The admin console's cookies, when the console is served.
+    pub console: Option<CookieMode>,
+    /// Logins, failures, throttles and reuse detections of the last hour (the console's chart).
+    pub activity: Activity,
+    /// The key set, for the admin API (asymmetric deployments without a static key).
+    pub key_set: Option<KeySet>,
+    /// Wakes this instance's key-set reader after a change made through it.
+    pub keys_changed: Notify,
 }
 
 /// What the server derives from the endpoint table for the state.
@@ -50,6 +62,9 @@ pub struct Published {
     pub route_labels: Vec<(String, &'static str)>,
     /// Cookie mode, when on (its cookies' paths come from the served routes).
     pub cookies: Option<CookieMode>,
+    /// The console's cookie mode, when the console is served.
+    pub console: Option<CookieMode>,
+    pub key_set: Option<KeySet>,
 }
 
 impl Deref for AppState {
@@ -99,6 +114,10 @@ impl AppState {
             www_authenticate,
             lock_notices: LockNotices::default(),
             cookies: published.cookies,
+            console: published.console,
+            activity: Activity::default(),
+            key_set: published.key_set,
+            keys_changed: Notify::new(),
         }))
     }
 
@@ -120,6 +139,11 @@ impl AppState {
                         .all(|(t, s)| t == s || t.starts_with('{'))
             })
             .map_or("unmatched", |(_, label)| label)
+    }
+
+    /// The cookie modes whose access cookie authenticates: the deployment's, the console's.
+    pub fn cookie_modes(&self) -> impl Iterator<Item = &CookieMode> {
+        self.cookies.iter().chain(self.console.iter())
     }
 
     /// The answer language for an `Accept-Language` header.

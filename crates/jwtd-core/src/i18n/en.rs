@@ -75,5 +75,20 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::CsrfNoCookie => "CSRF Failed: CSRF cookie not set.",
         Msg::CsrfMissing => "CSRF Failed: CSRF token missing.",
         Msg::CsrfIncorrect => "CSRF Failed: CSRF token from the {} HTTP header incorrect.",
+        Msg::InvalidChoice => "\"{}\" is not a valid choice.",
+        Msg::KeySetUnmanaged => {
+            "This deployment does not sign with a key set (that needs an asymmetric algorithm without signing_key)."
+        }
+        Msg::KeySymmetric => {
+            "{} signs with a shared secret, which is never published; choose an asymmetric algorithm."
+        }
+        Msg::KeyNotReady => {
+            "The next key has been published for less than the publish delay: verifiers may not have fetched it yet. Wait {} second or rotate now.|The next key has been published for less than the publish delay: verifiers may not have fetched it yet. Wait {} seconds or rotate now."
+        }
+        Msg::KeySigning => "This key signs new tokens: rotate to another key first.",
+        Msg::KeyAlreadyRetired => {
+            "This key is already retired and leaves the key set once its tokens expire; revoke it to refuse them now."
+        }
+        Msg::KeySetChanged => "The key set changed meanwhile; reload it and try again.",
     }
 }

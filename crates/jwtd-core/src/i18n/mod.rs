@@ -209,6 +209,17 @@ messages! {
     CsrfMissing,
     /// `{}` = the header, as Django names it (`'X-Csrftoken'`).
     CsrfIncorrect,
+    // The admin API's key set and choices (jwtd's own, but InvalidChoice: DRF's)
+    /// `{}` = the value given (DRF's `ChoiceField`).
+    InvalidChoice,
+    KeySetUnmanaged,
+    /// `{}` = the algorithm.
+    KeySymmetric,
+    /// `{}` = seconds to wait (plural forms).
+    KeyNotReady,
+    KeySigning,
+    KeyAlreadyRetired,
+    KeySetChanged,
 }
 
 impl Msg {
@@ -216,7 +227,7 @@ impl Msg {
     /// and [`Lang::render`] picks one by the number given as the argument, with the
     /// language's gettext plural rule.
     pub fn plural(self) -> bool {
-        matches!(self, Msg::PasswordTooShort)
+        matches!(self, Msg::PasswordTooShort | Msg::KeyNotReady)
     }
 
     /// DRF's `Throttled(wait)` message and its argument.
@@ -567,6 +578,41 @@ mod tests {
             Msg::CsrfIncorrect,
             "CSRF Failed: CSRF token from the {} HTTP header incorrect.",
             "Ошибка CSRF: неверный токен CSRF из HTTP-заголовка {}.",
+        ),
+        (
+            Msg::InvalidChoice,
+            "\"{}\" is not a valid choice.",
+            "Значения {} нет среди допустимых вариантов.",
+        ),
+        (
+            Msg::KeySetUnmanaged,
+            "This deployment does not sign with a key set (that needs an asymmetric algorithm without signing_key).",
+            "Это развёртывание не подписывает набором ключей (для него нужен асимметричный алгоритм без signing_key).",
+        ),
+        (
+            Msg::KeySymmetric,
+            "{} signs with a shared secret, which is never published; choose an asymmetric algorithm.",
+            "{} подписывает общим секретом, который не публикуется; выберите асимметричный алгоритм.",
+        ),
+        (
+            Msg::KeyNotReady,
+            "The next key has been published for less than the publish delay: verifiers may not have fetched it yet. Wait {} second or rotate now.|The next key has been published for less than the publish delay: verifiers may not have fetched it yet. Wait {} seconds or rotate now.",
+            "Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунду или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунды или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунд или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунд или выполните ротацию сейчас.",
+        ),
+        (
+            Msg::KeySigning,
+            "This key signs new tokens: rotate to another key first.",
+            "Этот ключ подписывает новые токены: сначала выполните ротацию на другой ключ.",
+        ),
+        (
+            Msg::KeyAlreadyRetired,
+            "This key is already retired and leaves the key set once its tokens expire; revoke it to refuse them now.",
+            "Этот ключ уже выведен из работы и покинет набор, когда истекут его токены; отзовите его, чтобы отклонять их сейчас.",
+        ),
+        (
+            Msg::KeySetChanged,
+            "The key set changed meanwhile; reload it and try again.",
+            "Набор ключей тем временем изменился; обновите его и попробуйте снова.",
         ),
     ];
 

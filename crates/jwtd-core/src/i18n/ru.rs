@@ -12,7 +12,7 @@
 //! gettext falls back. DRF formats the throttle's "Expected available in N seconds." *before*
 //! the lookup, so that half is never found and stays English after the Russian first sentence.
 //! `TooLarge`, `Overloaded`, `DatabaseUnavailable`, `NotAHash`, `PasswordOrHash` and
-//! `UsersElsewhere` are jwtd's own messages (DRF has no such text).
+//! `UsersElsewhere` and the key set's `Key…` messages are jwtd's own (DRF has no such text).
 
 use super::Msg;
 
@@ -84,6 +84,25 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         Msg::CsrfNoCookie => "Ошибка CSRF: cookie CSRF не установлен.",
         Msg::CsrfMissing => "Ошибка CSRF: отсутствует токен CSRF.",
         Msg::CsrfIncorrect => "Ошибка CSRF: неверный токен CSRF из HTTP-заголовка {}.",
+        Msg::InvalidChoice => "Значения {} нет среди допустимых вариантов.",
+        Msg::KeySetUnmanaged => {
+            "Это развёртывание не подписывает набором ключей (для него нужен асимметричный алгоритм без signing_key)."
+        }
+        Msg::KeySymmetric => {
+            "{} подписывает общим секретом, который не публикуется; выберите асимметричный алгоритм."
+        }
+        Msg::KeyNotReady => {
+            "Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунду или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунды или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунд или выполните ротацию сейчас.|Следующий ключ опубликован меньше задержки публикации назад: проверяющие могли ещё не получить его. Подождите {} секунд или выполните ротацию сейчас."
+        }
+        Msg::KeySigning => {
+            "Этот ключ подписывает новые токены: сначала выполните ротацию на другой ключ."
+        }
+        Msg::KeyAlreadyRetired => {
+            "Этот ключ уже выведен из работы и покинет набор, когда истекут его токены; отзовите его, чтобы отклонять их сейчас."
+        }
+        Msg::KeySetChanged => {
+            "Набор ключей тем временем изменился; обновите его и попробуйте снова."
+        }
         Msg::NotString
         | Msg::NullCharacters
         | Msg::NoData

@@ -50,6 +50,34 @@ impl AdminSettings {
     }
 }
 
+/// The admin console (`GET <admin.prefix>`): a web page on the admin API.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleSettings {
+    /// `true`/`false`; unset: served whenever the admin API is and `admin.roles` names a role
+    /// someone could hold (the console signs in admin accounts only).
+    pub enabled: Option<bool>,
+    /// The console's cookies carry `Secure` (browsers keep them over HTTPS and on
+    /// `http://localhost` only); off only for a console reached over plain HTTP elsewhere.
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        ConsoleSettings {
+            enabled: None,
+            secure_cookies: true,
+        }
+    }
+}
+
+impl ConsoleSettings {
+    /// Whether the console is served under `admin`'s prefix.
+    pub fn served(&self, admin: &AdminSettings) -> bool {
+        admin.enabled() && self.enabled.unwrap_or(!admin.roles.is_empty())
+    }
+}
+
 /// Django's default `AUTH_PASSWORD_VALIDATORS`, each switchable.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

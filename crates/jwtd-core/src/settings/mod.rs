@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 pub use crate::keys::Algorithm;
-pub use admin::{AdminSettings, AuditSettings, PasswordRules};
+pub use admin::{AdminSettings, AuditSettings, ConsoleSettings, PasswordRules};
 pub use claims::{Audience, ExtraClaim, LoginField, TokenClass, UserIdField};
 pub use cookies::{CookieSettings, SameSite};
 pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
@@ -146,6 +146,8 @@ pub struct Settings {
     pub django: Option<DjangoMode>,
     /// The admin API (`/admin/…`).
     pub admin: AdminSettings,
+    /// The admin console (`GET <admin.prefix>`).
+    pub console: ConsoleSettings,
     /// What a password given to jwtd (API or CLI) must satisfy; not applied to imported hashes.
     pub password_rules: PasswordRules,
     pub audit: AuditSettings,
@@ -206,6 +208,7 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             django: None,
             admin: AdminSettings::default(),
+            console: ConsoleSettings::default(),
             password_rules: PasswordRules::default(),
             audit: AuditSettings::default(),
             cookies: CookieSettings::default(),

@@ -60,13 +60,15 @@ async fn authenticate(parts: &Parts, app: &AppState) -> Result<(User, Payload), 
                 .map_err(|BadHeader| ApiError::coded(Msg::BadHeader, "bad_authorization_header"))?;
             (Cow::Borrowed(std::str::from_utf8(raw).unwrap_or("")), None)
         }
-        // Cookie mode: the access cookie, when no header is sent (a header always wins).
-        None => {
-            let mode = app.cookies.as_ref().ok_or_else(no_credentials)?;
-            let name = mode.access_name.as_deref().ok_or_else(no_credentials)?;
-            let raw = cookies::read(&parts.headers, name).ok_or_else(no_credentials)?;
-            (Cow::Owned(raw), Some(mode))
-        }
+        // Cookie mode (the deployment's or the console's): the access cookie, when no header
+        // is sent (a header always wins).
+        None => app
+            .cookie_modes()
+            .find_map(|mode| {
+                let raw = cookies::read(&parts.headers, mode.access_name.as_deref()?)?;
+                Some((Cow::Owned(raw), Some(mode)))
+            })
+            .ok_or_else(no_credentials)?,
     };
     let now = Now::of(parts, app);
     let (kind, payload) = validated_token(app, &raw, now).await?;

@@ -18,6 +18,8 @@ pub struct CookieMode {
     pub settings: CookieSettings,
     /// The refresh cookie's `Path`.
     pub refresh_path: String,
+    /// The access and CSRF cookies' `Path` (`/`; the admin prefix for the console's).
+    pub site_path: String,
     pub csrf: CsrfKey,
     /// The refresh, access and CSRF cookies' names as sent.
     pub refresh_name: String,
@@ -40,11 +42,34 @@ impl CookieMode {
         };
         CookieMode {
             refresh_path,
+            site_path: "/".to_owned(),
             csrf: CsrfKey::derive(secret),
             refresh_name: settings.name(&settings.refresh),
             access_name: settings.access.as_deref().map(|a| settings.name(a)),
             csrf_name: settings.name(&settings.csrf_cookie),
             settings: settings.clone(),
+        }
+    }
+
+    /// The admin console's own cookie mode, whatever `[cookies]` says: `SameSite=Strict`
+    /// cookies of their own names, every one scoped to the admin prefix, the access cookie on.
+    pub fn console(prefix: &str, secure: bool, secret: &[u8]) -> CookieMode {
+        let settings = CookieSettings {
+            enabled: true,
+            refresh: "jwtd_console_refresh".into(),
+            access: Some("jwtd_console_access".into()),
+            secure,
+            samesite: SameSiteSetting::Strict,
+            domain: None,
+            host_prefix: false,
+            refresh_in_body: false,
+            csrf_cookie: "jwtd_console_csrf".into(),
+            csrf_header: "X-CSRFToken".into(),
+        };
+        CookieMode {
+            refresh_path: prefix.to_owned(),
+            site_path: prefix.to_owned(),
+            ..CookieMode::new(&settings, None, None, secret)
         }
     }
 
@@ -96,12 +121,13 @@ impl CookieMode {
         }
         if let Some(name) = &self.access_name {
             let (token, life) = access;
-            headers.append(SET_COOKIE, self.cookie(name, token.into(), "/", life, true));
+            let cookie = self.cookie(name, token.into(), &self.site_path, life, true);
+            headers.append(SET_COOKIE, cookie);
         }
         let csrf = self.csrf.issue(family);
         headers.append(
             SET_COOKIE,
-            self.cookie(&self.csrf_name, csrf, "/", refresh_life, false),
+            self.cookie(&self.csrf_name, csrf, &self.site_path, refresh_life, false),
         );
     }
 
@@ -116,11 +142,12 @@ impl CookieMode {
         );
         headers.append(SET_COOKIE, refresh);
         if let Some(name) = &self.access_name {
-            headers.append(SET_COOKIE, self.cookie(name, String::new(), "/", 0, true));
+            let cookie = self.cookie(name, String::new(), &self.site_path, 0, true);
+            headers.append(SET_COOKIE, cookie);
         }
         headers.append(
             SET_COOKIE,
-            self.cookie(&self.csrf_name, String::new(), "/", 0, false),
+            self.cookie(&self.csrf_name, String::new(), &self.site_path, 0, false),
         );
     }
 

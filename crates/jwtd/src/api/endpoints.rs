@@ -11,7 +11,8 @@ use jwtd_core::settings::{Routes, SettingsError, bad};
 use serde_json::json;
 
 use super::admin::bodies::{
-    AdminUser, AuditEntryBody, ChangePasswordRequest, NewUserRequest, Page, RegisterRequest,
+    ActivityBody, AdminUser, AuditEntryBody, ChangePasswordRequest, GenerateKeyRequest, KeyBody,
+    KeySetBody, NewUserRequest, Page, RegisterRequest, RetireRequest, RotateRequest, RotationBody,
     SessionBody, SetPasswordRequest, UserChangeRequest,
 };
 use super::admin::{self, Admin};
@@ -19,9 +20,10 @@ use super::auth::AuthUser;
 use super::bodies::{
     Empty, Health, Jwks, LogoutRequest, Me, Readiness, RefreshResult, SlidingToken, TokenPair,
 };
-use super::methods::{authenticated_get, get_only, guarded, post_only};
+use super::methods::{authenticated_get, get_only, guarded, open, post_only};
 use super::openapi::{Doc, Request, Response};
 use super::{account, health, jwks, token, users};
+use crate::console;
 use crate::state::AppState;
 
 pub struct Endpoint {
@@ -364,6 +366,114 @@ pub static ENDPOINTS: &[Endpoint] = &[
         .errors(&[400, 401, 403, 404])],
     },
     Endpoint {
+        name: "admin_keys",
+        path: PathRule::Admin("keys/"),
+        serve: always,
+        handler: || {
+            guarded::<Admin>(
+                get(admin::keys::list).post(admin::keys::generate),
+                "GET, POST, HEAD",
+            )
+        },
+        docs: &[
+            Doc::admin(
+                "get",
+                "The signing-key set: every key's state and dates (`managed: false` when the deployment signs with an HS secret or a PEM key).",
+                Response::json::<KeySetBody>(|| {
+                    json!({"managed": true, "algorithm": "ES256", "publish_delay": 600,
+                           "keys": [key_example()]})
+                }),
+            )
+            .errors(&[401, 403]),
+            Doc::admin(
+                "post",
+                "Adds a `next` key (published at once; `rotate` makes it sign).",
+                Response::json::<KeyBody>(key_example),
+            )
+            .request(Request::json::<GenerateKeyRequest>())
+            .status(201)
+            .errors(&[400, 401, 403, 409]),
+        ],
+    },
+    Endpoint {
+        name: "admin_keys_rotate",
+        path: PathRule::Admin("keys/rotate/"),
+        serve: always,
+        handler: || guarded::<Admin>(post(admin::keys::rotate), "POST"),
+        docs: &[Doc::admin(
+            "post",
+            "The oldest `next` key signs from now on (409 before `keys.publish_delay` has passed, unless `now`); without a `next` key, one is made (202).",
+            Response::json::<RotationBody>(
+                || json!({"current": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", "retired": "x2…", "next": null, "ready_at": null}),
+            ),
+        )
+        .request(Request::json::<RotateRequest>())
+        .errors(&[400, 401, 403, 409])],
+    },
+    Endpoint {
+        name: "admin_key_retire",
+        path: PathRule::Admin("keys/{kid}/retire/"),
+        serve: always,
+        handler: || guarded::<Admin>(post(admin::keys::retire), "POST"),
+        docs: &[Doc::admin(
+            "post",
+            "Withdraws a `next` key; with `revoke`, removes a retired key now (its tokens are refused).",
+            Response::json::<Empty>(|| json!({})),
+        )
+        .request(Request::json::<RetireRequest>())
+        .errors(&[400, 401, 403, 404, 409])],
+    },
+    Endpoint {
+        name: "admin_activity",
+        path: PathRule::Admin("activity/"),
+        serve: always,
+        handler: || guarded::<Admin>(get(admin::activity::last_hour), "GET, HEAD"),
+        docs: &[Doc::admin(
+            "get",
+            "This instance's last hour, minute by minute: logins, failed logins, throttled attempts, reuse detections.",
+            Response::json::<ActivityBody>(|| {
+                json!({"minutes": [{"start": 1_795_000_000, "logins": 12, "failed_logins": 1,
+                                    "throttled": 0, "reuse_detections": 0}]})
+            }),
+        )
+        .errors(&[401, 403])],
+    },
+    Endpoint {
+        name: "console",
+        path: PathRule::Admin(""),
+        serve: |s| s.console.served(&s.admin),
+        handler: || get_only(console::page),
+        docs: &[],
+    },
+    Endpoint {
+        name: "console_signin",
+        path: PathRule::Admin("signin/"),
+        serve: |s| s.console.served(&s.admin),
+        handler: || open(get(console::signin_page).post(console::signin), "GET, POST, HEAD"),
+        docs: &[],
+    },
+    Endpoint {
+        name: "console_refresh",
+        path: PathRule::Admin("refresh/"),
+        serve: |s| s.console.served(&s.admin),
+        handler: || post_only(console::refresh),
+        docs: &[],
+    },
+    Endpoint {
+        name: "console_signout",
+        path: PathRule::Admin("signout/"),
+        serve: |s| s.console.served(&s.admin),
+        handler: || post_only(console::signout),
+        docs: &[],
+    },
+    Endpoint {
+        name: "console_asset",
+        path: PathRule::Admin("assets/{file}"),
+        serve: |s| s.console.served(&s.admin),
+        handler: || get_only(console::asset),
+        docs: &[],
+    },
+    Endpoint {
         name: "jwks",
         path: PathRule::Setting {
             default: "/.well-known/jwks.json",
@@ -439,6 +549,13 @@ const USER_LINKS: &[(&str, &str)] = &[
 fn user_example() -> serde_json::Value {
     json!({"id": 42, "username": "alice", "email": "alice@example.com", "roles": ["staff"],
            "is_active": true, "last_login": null, "date_joined": "2026-11-24T05:33:00Z"})
+}
+
+fn key_example() -> serde_json::Value {
+    json!({"kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", "algorithm": "ES256",
+           "state": "current", "origin": "generated", "created": "2026-11-24T05:33:00Z",
+           "activated": "2026-11-24T05:43:00Z", "retired": null, "retires_at": null,
+           "ready_at": null})
 }
 
 fn session_example() -> serde_json::Value {

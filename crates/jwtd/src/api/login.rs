@@ -33,12 +33,14 @@ pub async fn authenticate(
         Ok(()) => verify_credentials(app, login_field, &login, password).await,
         Err(e) => Err(e),
     };
-    app.metrics.login(match &outcome {
+    let counted = match &outcome {
         Ok(_) => LoginOutcome::Success,
         Err(ApiError::Throttled { .. }) => LoginOutcome::Throttled,
         Err(e) if e.status().is_server_error() => LoginOutcome::Unavailable,
         Err(_) => LoginOutcome::BadCredentials,
-    });
+    };
+    app.metrics.login(counted);
+    app.activity.login(counted, now.secs());
     if let Err(ApiError::Throttled { wait_secs }) = &outcome {
         audit_lock(app, login_field, &login, *wait_secs, ip, now).await;
     }

@@ -52,6 +52,11 @@ where
     router.fallback(move |_: G, method: Method| not_allowed(method, allow))
 }
 
+/// Several methods open to anyone (the console's sign-in page and form); others get a 405.
+pub fn open(router: MethodRouter<AppState>, allow: &'static str) -> MethodRouter<AppState> {
+    router.fallback(move |method: Method| not_allowed(method, allow))
+}
+
 async fn not_allowed(method: Method, allow: &'static str) -> ApiError {
     ApiError::MethodNotAllowed {
         method: method.to_string(),

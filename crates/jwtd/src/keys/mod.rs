@@ -19,7 +19,7 @@ use jwtd_core::keys::{KeyRing, PrivateKey, PublishedKey, public_pem_thumbprint};
 use jwtd_core::settings::Secret;
 use jwtd_store::{Store, StoredKey};
 
-pub use set::{KeySet, KeyView, Retirement, Rotation};
+pub use set::{KeyChangeError, KeySet, KeyView, Retirement, Rotation};
 
 use crate::keyfile;
 

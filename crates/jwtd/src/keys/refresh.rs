@@ -2,7 +2,8 @@
 //! `keys.reload_interval`, so a rotation made through any instance or the CLI reaches all, and
 //! runs the upkeep (expiry, automatic rotation) the store makes safe to run everywhere. A
 //! token naming a key the ring lacks (signed by another instance just after a `--now`
-//! rotation) triggers a re-read too, at most once a second whatever clients send.
+//! rotation) triggers a re-read too, at most once a second whatever clients send; a change made
+//! through this instance's admin API, at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub async fn keep_current(set: KeySet, app: AppState, every: Duration, mut serve
             () = unknown_kid.notified() => {
                 tokio::time::sleep_until(last_read + UNKNOWN_KID_SPACING).await;
             }
+            // A change made through this instance's admin API: read it at once.
+            () = app.keys_changed.notified() => {}
         }
         last_read = Instant::now();
         let now = app.clock.now().secs();

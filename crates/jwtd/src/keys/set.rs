@@ -54,6 +54,33 @@ pub enum Rotation {
     Prepared { kid: String, ready_at: i64 },
 }
 
+/// Why a change to the key set was refused (the CLI prints it; the admin API answers it).
+#[derive(Debug, thiserror::Error)]
+pub enum KeyChangeError {
+    #[error("no key {0:?} in the key set (see `jwtd keys list`)")]
+    NoSuchKey(String),
+    #[error(
+        "key {0} signs new tokens: rotate to another key first (`jwtd keys rotate`), then retire it"
+    )]
+    Signing(String),
+    #[error(
+        "key {0} is already retired and leaves the key set once its tokens expire; `--revoke` removes it now, refusing them"
+    )]
+    AlreadyRetired(String),
+    #[error(
+        "the key set changed meanwhile (another instance or command changed it); see `jwtd keys list`"
+    )]
+    Changed,
+    #[error(
+        "{0} signs with a shared secret, which is never published; choose an asymmetric algorithm"
+    )]
+    Symmetric(Algorithm),
+    #[error(transparent)]
+    Store(#[from] jwtd_store::StoreError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
 /// What `retire` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Retirement {
@@ -160,14 +187,12 @@ impl KeySet {
         algorithm: Option<Algorithm>,
         origin: KeyOrigin,
         now: i64,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> Result<Option<String>, KeyChangeError> {
         let algorithm = algorithm.unwrap_or(self.algorithm);
         if algorithm.is_hmac() {
-            bail!(
-                "{algorithm} signs with a shared secret, which is never published; choose an asymmetric algorithm"
-            );
+            return Err(KeyChangeError::Symmetric(algorithm));
         }
-        let key = PrivateKey::generate(algorithm)?;
+        let key = PrivateKey::generate(algorithm).map_err(anyhow::Error::from)?;
         let added = self
             .store
             .add_signing_key(&self.row(&key, origin, now))
@@ -200,8 +225,8 @@ impl KeySet {
         now: i64,
         force: bool,
         origin: KeyOrigin,
-    ) -> anyhow::Result<Rotation> {
-        let keys = self.keys().await?;
+    ) -> Result<Rotation, KeyChangeError> {
+        let keys = self.store.signing_keys().await?;
         let current = keys
             .iter()
             .find(|k| k.state == KeyState::Current)
@@ -210,7 +235,8 @@ impl KeySet {
             let kid = self
                 .generate(None, origin, now)
                 .await?
-                .ok_or_else(|| anyhow!("another instance is preparing a rotation; try again"))?;
+                // Another instance is preparing a rotation at this very moment.
+                .ok_or(KeyChangeError::Changed)?;
             return Ok(Rotation::Prepared {
                 kid,
                 ready_at: now + self.publish_delay,
@@ -230,9 +256,7 @@ impl KeySet {
             .activate_signing_key(&next.kid, current.as_deref(), now)
             .await?
         {
-            bail!(
-                "the key set changed meanwhile (another instance or command rotated); see `jwtd keys list`"
-            );
+            return Err(KeyChangeError::Changed);
         }
         Ok(Rotation::Rotated {
             current: next.kid.clone(),
@@ -242,22 +266,18 @@ impl KeySet {
 
     /// Withdraws a `next` key, or with `revoke` removes a retired one early (its tokens are
     /// refused from then on: for a leaked key). The current key is never retired directly.
-    pub async fn retire(&self, kid: &str, revoke: bool) -> anyhow::Result<Retirement> {
-        let keys = self.keys().await?;
+    pub async fn retire(&self, kid: &str, revoke: bool) -> Result<Retirement, KeyChangeError> {
+        let keys = self.store.signing_keys().await?;
         let key = keys
             .iter()
             .find(|k| k.kid == kid)
-            .ok_or_else(|| anyhow!("no key {kid:?} in the key set (see `jwtd keys list`)"))?;
+            .ok_or_else(|| KeyChangeError::NoSuchKey(kid.to_owned()))?;
         match key.state {
-            KeyState::Current => bail!(
-                "key {kid} signs new tokens: rotate to another key first (`jwtd keys rotate`), then retire it"
-            ),
-            KeyState::Retired if !revoke => bail!(
-                "key {kid} is already retired and leaves the key set once its tokens expire; `--revoke` removes it now, refusing them"
-            ),
+            KeyState::Current => Err(KeyChangeError::Signing(kid.to_owned())),
+            KeyState::Retired if !revoke => Err(KeyChangeError::AlreadyRetired(kid.to_owned())),
             state => {
                 if !self.store.remove_signing_key(kid, state).await? {
-                    bail!("the key set changed meanwhile; see `jwtd keys list`");
+                    return Err(KeyChangeError::Changed);
                 }
                 Ok(if state == KeyState::Next {
                     Retirement::Withdrawn

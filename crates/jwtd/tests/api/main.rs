@@ -12,6 +12,8 @@ mod browser;
 mod catalog;
 mod cli;
 mod concurrency;
+mod console;
+mod console_browser;
 mod contract_obtain;
 mod contract_refresh;
 mod cookies;

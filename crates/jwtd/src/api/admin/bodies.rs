@@ -152,6 +152,31 @@ pub struct SetPasswordRequest {
     end_sessions: Option<bool>,
 }
 
+/// `POST /admin/keys/`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct GenerateKeyRequest {
+    /// ES256, ES384, EdDSA, RS256/384/512 or PS256/384/512 (default: `algorithm`).
+    algorithm: Option<String>,
+}
+
+/// `POST /admin/keys/rotate/`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct RotateRequest {
+    /// Rotate before `keys.publish_delay` has passed (verifiers caching the JWKS may refuse
+    /// new tokens for a while).
+    now: Option<bool>,
+}
+
+/// `POST /admin/keys/{kid}/retire/`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct RetireRequest {
+    /// Remove a retired key now: every token it signed is refused.
+    revoke: Option<bool>,
+}
+
 /// `POST /users/me/password/`.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -171,4 +196,69 @@ pub struct RegisterRequest {
     email: Option<String>,
     #[schemars(length(min = 1))]
     password: String,
+}
+
+/// The key set as the admin API shows it.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeySetBody {
+    /// Whether this deployment signs with a key set (else: an HS secret or a PEM key).
+    pub managed: bool,
+    pub algorithm: String,
+    /// How long a `next` key is published before it may sign (seconds).
+    pub publish_delay: i64,
+    pub keys: Vec<KeyBody>,
+}
+
+/// One signing key (never its private part).
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyBody {
+    pub kid: String,
+    pub algorithm: String,
+    /// `next`, `current` or `retired`.
+    pub state: String,
+    /// `generated`, `automatic` or `imported`.
+    pub origin: String,
+    pub created: String,
+    pub activated: Option<String>,
+    pub retired: Option<String>,
+    /// When a retired key stops verifying and leaves the JWKS.
+    pub retires_at: Option<String>,
+    /// When a `next` key may be made current.
+    pub ready_at: Option<String>,
+}
+
+impl From<crate::keys::KeyView> for KeyBody {
+    fn from(view: crate::keys::KeyView) -> KeyBody {
+        KeyBody {
+            kid: view.kid,
+            algorithm: view.algorithm,
+            state: view.state.to_owned(),
+            origin: view.origin.to_owned(),
+            created: iso8601(view.created_at),
+            activated: view.activated_at.map(iso8601),
+            retired: view.retired_at.map(iso8601),
+            retires_at: view.retires_at.map(iso8601),
+            ready_at: view.ready_at.map(iso8601),
+        }
+    }
+}
+
+/// What a rotation did: `current` and `retired` when it rotated; `next` and `ready_at` when
+/// there was no `next` key and one was made.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotationBody {
+    pub current: Option<String>,
+    pub retired: Option<String>,
+    pub next: Option<String>,
+    pub ready_at: Option<String>,
+}
+
+/// This instance's last hour, oldest minute first.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityBody {
+    pub minutes: Vec<crate::activity::Minute>,
 }

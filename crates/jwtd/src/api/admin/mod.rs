@@ -1,13 +1,16 @@
-//! The admin API (`admin.prefix`, default `/admin/`): users, their sessions, the audit log.
+//! The admin API (`admin.prefix`, default `/admin/`): users, their sessions, the signing keys,
+//! the last hour's activity and the audit log.
 //!
 //! Who may call it is decided here, once ([`Admin`]): an access token whose user holds one of
 //! `admin.roles` (the stored user's roles, so a demoted admin's unexpired token no longer
 //! counts), or an API key (`Authorization: Api-Key <key>`). Anyone else authenticated gets
 //! DRF's 403; no credentials, DRF's 401. A read-only key may only read ([`Admin::may_change`]).
 
+pub mod activity;
 pub mod audit;
 pub mod bodies;
 pub mod input;
+pub mod keys;
 pub mod page;
 pub mod sessions;
 pub mod users;
@@ -71,11 +74,7 @@ impl FromRequestParts<AppState> for Admin {
             }
             None => {
                 let AuthUser(user) = AuthUser::from_request_parts(parts, app).await?;
-                if !user
-                    .roles
-                    .iter()
-                    .any(|r| app.settings.admin.roles.contains(r))
-                {
+                if !is_admin(app, &user) {
                     return Err(ApiError::forbidden());
                 }
                 Actor::User(user.id)
@@ -83,6 +82,13 @@ impl FromRequestParts<AppState> for Admin {
         };
         Ok(Admin { actor, origin })
     }
+}
+
+/// Whether the stored `user` holds one of `admin.roles` (the admin API, the console's sign-in).
+pub fn is_admin(app: &AppState, user: &jwtd_store::User) -> bool {
+    user.roles
+        .iter()
+        .any(|r| app.settings.admin.roles.contains(r))
 }
 
 /// Where the request came from, for the audit log.

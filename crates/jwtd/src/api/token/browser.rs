@@ -29,12 +29,13 @@ pub enum Source {
 /// cookie, which must pass the CSRF rule for its session. Neither: DRF's "required" error.
 pub async fn refresh_token(
     app: &AppState,
+    cookie_mode: Option<&CookieMode>,
     data: &Map<String, Value>,
     method: &Method,
     headers: &HeaderMap,
     now: Now,
 ) -> Result<(String, Source), ApiError> {
-    let cookie = match &app.cookies {
+    let cookie = match cookie_mode {
         Some(mode) if !data.contains_key("refresh") => {
             // The request means to use the cookie: a cross-site one is refused even when the
             // browser withheld the cookie (SameSite).
@@ -75,7 +76,7 @@ pub type Issued<'a> = (&'a str, i64);
 /// was issued), the access token, and a CSRF token, each cookie living as long as its token.
 /// `session_exp`: when the session's refresh token expires.
 pub fn with_cookies<T: serde::Serialize>(
-    app: &AppState,
+    cookie_mode: Option<&CookieMode>,
     body: T,
     family: &str,
     refresh: Option<Issued<'_>>,
@@ -84,7 +85,7 @@ pub fn with_cookies<T: serde::Serialize>(
     now: Now,
 ) -> Response {
     let mut headers = HeaderMap::new();
-    if let Some(mode) = &app.cookies {
+    if let Some(mode) = cookie_mode {
         let life = |exp: i64| exp - now.secs();
         mode.issue(
             &mut headers,
@@ -121,17 +122,29 @@ pub async fn logout(
     let Some(mode) = &app.cookies else {
         return Err(ApiError::not_found());
     };
+    logout_with(&app, mode, now, &method, &headers, &data).await
+}
+
+/// Logout in cookie mode `mode` (the deployment's, or the console's).
+pub async fn logout_with(
+    app: &AppState,
+    mode: &CookieMode,
+    now: Now,
+    method: &Method,
+    headers: &HeaderMap,
+    data: &Map<String, Value>,
+) -> Result<Response, ApiError> {
     // Clearing the cookies changes the browser's state: never for a cross-site page.
-    csrf::check_context(&app, &headers)?;
+    csrf::check_context(app, headers)?;
     let present =
-        data.contains_key("refresh") || cookies::read(&headers, &mode.refresh_name).is_some();
+        data.contains_key("refresh") || cookies::read(headers, &mode.refresh_name).is_some();
     if present {
-        let (raw, _) = refresh_token(&app, &data, &method, &headers, now).await?;
+        let (raw, _) = refresh_token(app, Some(mode), data, method, headers, now).await?;
         if let Ok(payload) = app
             .tokens
             .decode(&raw, Some(TokenKind::Refresh), now.secs())
         {
-            let record = track(&app, &payload, raw);
+            let record = track(app, &payload, raw);
             app.store.blacklist(&record, now.secs()).await?;
         }
     }

@@ -8,9 +8,9 @@ mod refresh;
 mod reuse;
 mod verify;
 
-pub use browser::logout;
-pub use obtain::{obtain_pair, obtain_sliding};
-pub use refresh::{refresh, refresh_sliding};
+pub use browser::{logout, logout_with};
+pub use obtain::{issue_pair, obtain_pair, obtain_sliding};
+pub use refresh::{refresh, refresh_sliding, refresh_with};
 pub use verify::{blacklist, verify};
 
 use jwtd_core::token::{Payload, TokenError, TokenService, UserRef};

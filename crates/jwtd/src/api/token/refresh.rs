@@ -17,12 +17,15 @@ use super::browser::{exp, refresh_in_body, refresh_token, with_cookies};
 use crate::api::bodies::{RefreshResult, SlidingToken};
 use crate::api::body::Data;
 use crate::api::client_ip::ClientIp;
+use crate::api::cookies::CookieMode;
 use crate::api::error::ApiError;
 use crate::api::fields::required_strings;
 use crate::api::issue::remember_if_after_logout;
 use crate::api::now::Now;
 use crate::api::user_access::judge;
 use crate::state::AppState;
+use serde_json::{Map, Value};
+use std::net::IpAddr;
 
 /// A refresh token in, a new access token (and with rotation, a new refresh token) out.
 pub async fn refresh(
@@ -33,23 +36,45 @@ pub async fn refresh(
     headers: HeaderMap,
     Data(data): Data,
 ) -> Result<Response, ApiError> {
-    let (raw, source) = refresh_token(&app, &data, &method, &headers, now).await?;
-    let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh, now).await?;
-    let user = refresh_user(&app, &payload, &record, ip, now).await?;
+    refresh_with(
+        &app,
+        app.cookies.as_ref(),
+        ip,
+        now,
+        &method,
+        &headers,
+        &data,
+    )
+    .await
+}
+
+/// A refresh, its cookies (if any) those of `cookie_mode` (the deployment's, or the console's).
+pub async fn refresh_with(
+    app: &AppState,
+    cookie_mode: Option<&CookieMode>,
+    ip: IpAddr,
+    now: Now,
+    method: &Method,
+    headers: &HeaderMap,
+    data: &Map<String, Value>,
+) -> Result<Response, ApiError> {
+    let (raw, source) = refresh_token(app, cookie_mode, data, method, headers, now).await?;
+    let (payload, record) = decode_blacklistable(app, &raw, TokenKind::Refresh, now).await?;
+    let user = refresh_user(app, &payload, &record, ip, now).await?;
     let access = app
         .tokens
         .access_in_session(&payload, &record.family, now.secs());
     let encoded_access = app.tokens.encode(&access);
     if !app.settings.rotate_refresh_tokens {
-        touch_session(&app, &record.family, now);
-        remember_issue(&app, user.as_ref(), now, &[&access]).await?;
+        touch_session(app, &record.family, now);
+        remember_issue(app, user.as_ref(), now, &[&access]).await?;
         let body = RefreshResult {
             access: encoded_access.clone(),
             refresh: None,
         };
         let issued = (encoded_access.as_str(), exp(&access));
         return Ok(with_cookies(
-            &app,
+            cookie_mode,
             body,
             &record.family,
             None,
@@ -73,16 +98,15 @@ pub async fn refresh(
     match app.store.rotate(succession, now.secs()).await? {
         Rotation::Rotated => {
             app.metrics.rotation();
-            remember_issue(&app, user.as_ref(), now, &[&access, &successor]).await?;
+            remember_issue(app, user.as_ref(), now, &[&access, &successor]).await?;
             let body = RefreshResult {
                 access: encoded_access.clone(),
-                refresh: refresh_in_body(app.cookies.as_ref(), source)
-                    .then(|| next.encoded.clone()),
+                refresh: refresh_in_body(cookie_mode, source).then(|| next.encoded.clone()),
             };
             let issued = (encoded_access.as_str(), exp(&access));
             let rotated = Some((next.encoded.as_str(), next.expires_at));
             Ok(with_cookies(
-                &app,
+                cookie_mode,
                 body,
                 &record.family,
                 rotated,
@@ -94,7 +118,7 @@ pub async fn refresh(
         // Another request rotated this token first: it has had its one successor.
         Rotation::AlreadyUsed => {
             if let Some(state) = app.store.token_state(&record.jti).await? {
-                detect_reuse(&app, &state, now).await?;
+                detect_reuse(app, &state, now).await?;
             }
             Err(blacklisted())
         }

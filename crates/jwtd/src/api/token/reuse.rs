@@ -57,6 +57,7 @@ pub(super) async fn detect_reuse(
             .await?
             .len();
         app.metrics.reuse_detected();
+        app.activity.reuse_detected(now.secs());
         let event = Event::new("family.revoked", state.user_id)
             .detail(json!({"reason": "refresh token reused after rotation", "tokens": revoked}));
         audit::record(
