@@ -134,8 +134,9 @@ mod tests {
         assert_eq!((last[1].failed_logins, last[1].throttled), (1, 1));
         assert_eq!(last[2].reuse_detections, 1);
         assert_eq!(hour.iter().map(|m| m.logins).sum::<u64>(), 2);
-        // An hour later the same slots hold new minutes: the old counts are gone.
-        let later = t + 3600;
+        // Later the same slots hold new minutes: the old counts are gone.
+        let later = t + 3600 + 180; // every minute above is more than an hour old
+
         activity.login(LoginOutcome::Success, later);
         let hour = activity.last_hour(later);
         assert_eq!(hour.iter().map(|m| m.logins).sum::<u64>(), 1);

@@ -103,6 +103,15 @@ fn escape_html(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The console must stay small: the release binary may grow by less than 2 MB for it.
+    #[test]
+    fn the_console_is_small() {
+        let total: usize = SHELL.len()
+            + ASSETS.iter().map(|a| a.body.len()).sum::<usize>()
+            + include_str!("web/strings.json").len();
+        assert!(total < 128 * 1024, "{total} bytes");
+    }
+
     #[test]
     fn the_shell_cannot_be_broken_out_of() {
         let config =

@@ -273,6 +273,11 @@ try:
     driver.get(console)
     wait(lambda: screen() == "signin", "the sign-in page again")
     check(driver.current_url == console + "signin/", "signed out for good")
+except Exception:
+    report["page"] = driver.find_element(By.TAG_NAME, "body").text[:2000]
+    report["console_log"] = [e for e in driver.get_log("browser")][-10:]
+    shot("failure")
+    raise
 finally:
     print(json.dumps(report, indent=2, ensure_ascii=False))
     driver.quit()

@@ -196,7 +196,7 @@
       main.append(h("p", { class: "flash", role: "status" }, flashText));
       flashText = "";
     }
-    main.append(content);
+    main.append(...[content].flat(Infinity).filter((c) => c != null && c !== false));
     app.replaceChildren(
       h("header", {},
         h("span", { class: "brand" }, "jwtd"),
@@ -372,7 +372,8 @@
   function duration(seconds) {
     const m = Math.floor(seconds / 60);
     const s = seconds % 60;
-    return m ? t("minutes_seconds", m, s) : t("seconds", s);
+    if (m && s) return t("minutes_seconds", m, s);
+    return m ? t("minutes", m) : t("seconds", s);
   }
 
   async function keysScreen() {
@@ -447,34 +448,36 @@
   /** The chart's series: the activity fields, drawn in this order (CSS classes s0…s3). */
   const SERIES = [["logins"], ["failed_logins"], ["throttled"], ["reuse_detections"]];
 
-  /** A line chart of the last hour, drawn as SVG (no library). */
+  /** The last hour as stacked bars, one a minute, drawn as SVG (no library). */
   function chart(minutes) {
     const ns = "http://www.w3.org/2000/svg";
-    const svg = (tag, attrs) => {
+    const svg = (tag, attrs, text) => {
       const el = document.createElementNS(ns, tag);
       for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      if (text !== undefined) el.textContent = text;
       return el;
     };
     const width = 600, height = 180, pad = 24;
-    const top = Math.max(1, ...minutes.flatMap((m) => SERIES.map(([k]) => m[k])));
-    const x = (i) => pad + (i * (width - 2 * pad)) / Math.max(1, minutes.length - 1);
-    const y = (v) => height - pad - (v * (height - 2 * pad)) / top;
+    const top = Math.max(1, ...minutes.map((m) => SERIES.reduce((n, [k]) => n + m[k], 0)));
+    const slot = (width - 2 * pad) / minutes.length;
+    const scale = (height - 2 * pad) / top;
     const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "chart-title", class: "chart" });
-    const title = svg("title", { id: "chart-title" });
-    title.textContent = t("chart_title");
-    root.append(title);
+    root.append(svg("title", { id: "chart-title" }, t("chart_title")));
     root.append(svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: "axis" }));
-    const label = svg("text", { x: 2, y: pad, class: "tick" });
-    label.textContent = String(top);
-    root.append(label);
-    const ago = svg("text", { x: pad, y: height - 6, class: "tick" });
-    ago.textContent = t("hour_ago");
-    const nowLabel = svg("text", { x: width - pad, y: height - 6, class: "tick end" });
-    nowLabel.textContent = t("now");
-    root.append(ago, nowLabel);
-    SERIES.forEach(([key], i) => {
-      const points = minutes.map((m, j) => `${x(j).toFixed(1)},${y(m[key]).toFixed(1)}`).join(" ");
-      root.append(svg("polyline", { points, class: `series s${i}` }));
+    root.append(svg("text", { x: 2, y: pad, class: "tick" }, String(top)));
+    root.append(svg("text", { x: pad, y: height - 6, class: "tick" }, t("hour_ago")));
+    root.append(svg("text", { x: width - pad, y: height - 6, class: "tick end" }, t("now")));
+    minutes.forEach((m, j) => {
+      let base = height - pad;
+      SERIES.forEach(([key], i) => {
+        if (!m[key]) return;
+        const tall = m[key] * scale;
+        base -= tall;
+        root.append(svg("rect", {
+          x: (pad + j * slot + 1).toFixed(1), y: base.toFixed(1),
+          width: Math.max(1, slot - 2).toFixed(1), height: tall.toFixed(1), class: `bar s${i}`,
+        }));
+      });
     });
     return root;
   }
