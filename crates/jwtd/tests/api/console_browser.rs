@@ -88,6 +88,6 @@ async fn an_administrator_runs_jwtd_from_the_console() {
     );
     let carol = store.user_by_username("carol").await.unwrap().unwrap();
     assert_eq!(carol.roles, ["staff", "support"]);
-    // The one session left is the login after the rotation plus the unrevoked one.
+    // Carol's sessions: the API login not revoked, and the one after the key rotation.
     assert_eq!(store.user_sessions(carol.id, now()).await.unwrap().len(), 2);
 }

@@ -189,6 +189,29 @@ try:
     report["refresh_after_revoke"] = answers
     check(sorted(answers) == [200, 401], "the revoked session's refresh token is refused")
 
+    # Delete a user (made over the API), after a confirmation that names it.
+    status, tokens = api("POST", "/token/", {"username": "root",
+                                             "password": os.environ["ADMIN_PASSWORD"]})
+    request = urllib.request.Request(
+        jwtd + "/admin/users/", method="POST",
+        data=json.dumps({"username": "dave", "password": "Dave's password 10"}).encode(),
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Bearer " + tokens["access"]})
+    with urllib.request.urlopen(request) as answer:
+        dave = json.loads(answer.read())
+    driver.get(f"{console}#/users/{dave['id']}")
+    driver.refresh()
+    wait(lambda: driver.find_elements(By.ID, "delete-user"), "dave's page")
+    driver.find_element(By.ID, "delete-user").click()
+    wait(lambda: driver.find_element(By.CSS_SELECTOR, "dialog[open]"), "the confirmation")
+    report["delete_question"] = text("dialog[open] p")
+    check("“dave”" in report["delete_question"], "the confirmation names the user")
+    shot("user-delete-confirmation")
+    driver.find_element(By.CSS_SELECTOR, "dialog[open] button.danger").click()
+    wait(lambda: "dave deleted" in flash(), "the deletion")
+    check(api("POST", "/token/", {"username": "dave", "password": "Dave's password 10"})[0] == 401,
+          "the deleted user cannot log in")
+
     # Keys: generate a next key, rotate (too early: confirm "rotate now").
     driver.find_element(By.LINK_TEXT, "Keys").click()
     wait(lambda: screen() == "keys" and driver.find_elements(By.ID, "generate-key"), "the keys")
