@@ -11,7 +11,14 @@ use crate::keys::key_set;
 const ROOT_PASSWORD: &str = "the root console password";
 
 async fn console_app(configure: impl FnOnce(&mut jwtd_core::Settings)) -> TestApp {
-    let app = spawn_with(configure).await;
+    console_app_at(configure, jwtd_core::Clock::system()).await
+}
+
+async fn console_app_at(
+    configure: impl FnOnce(&mut jwtd_core::Settings),
+    clock: jwtd_core::Clock,
+) -> TestApp {
+    let app = spawn_with_clock(configure, clock).await;
     app.add_user("root", "root@example.com", ROOT_PASSWORD, &["admin"])
         .await;
     app.add_user("ivan", "ivan@example.ru", "ivan's password 1", &[])
@@ -284,10 +291,15 @@ async fn the_console_can_be_switched_off_and_its_page_speaks_russian() {
 
 #[tokio::test]
 async fn the_key_set_is_managed_over_the_admin_api() {
-    let app = console_app(|s| {
-        key_set(s, Algorithm::ES256);
-        s.languages = vec![jwtd_core::Lang::En, jwtd_core::Lang::Ru];
-    })
+    // A clock that stands still: the time left before the publish delay is exact.
+    let clock = clock_in_this_second(0);
+    let app = console_app_at(
+        |s| {
+            key_set(s, Algorithm::ES256);
+            s.languages = vec![jwtd_core::Lang::En, jwtd_core::Lang::Ru];
+        },
+        clock,
+    )
     .await;
     let (_, access) = app.login("root", ROOT_PASSWORD).await;
     let auth = format!("Bearer {access}");
