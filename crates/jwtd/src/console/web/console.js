@@ -154,7 +154,8 @@
         h("p", { id: "confirm-question" }, question),
         h("div", { class: "actions" },
           h("button", { class: "danger", value: "yes", onclick: () => dialog.close("yes") }, confirmLabel),
-          h("button", { value: "no", onclick: () => dialog.close("no") }, t("cancel"))));
+          // The safe answer has the focus: Enter or Escape keeps everything as it is.
+          h("button", { value: "no", autofocus: true, onclick: () => dialog.close("no") }, t("cancel"))));
       dialog.addEventListener("close", () => {
         dialog.remove();
         resolve(dialog.returnValue === "yes");
