@@ -48,6 +48,15 @@ pub fn check(
     Ok(())
 }
 
+/// Django's first CSRF refusal, for a cookie-mode request that has no CSRF cookie at all
+/// (nothing to act on: the console's refresh and sign-out without a sign-in).
+pub fn require_cookie(mode: &CookieMode, headers: &HeaderMap) -> Result<(), ApiError> {
+    match read(headers, &mode.csrf_name) {
+        Some(_) => Ok(()),
+        None => Err(refuse(Msg::CsrfNoCookie, None)),
+    }
+}
+
 /// The first half of the rule, also applied where a cookie is only expected (logout clears
 /// cookies even without one): a cross-site context (`Sec-Fetch-Site: cross-site`) or an
 /// `Origin` other than the site's own is refused — unless the origin is one of

@@ -117,6 +117,7 @@ pub async fn signin(
 }
 
 /// `POST <prefix>refresh/`: the console's refresh cookie (CSRF-checked) for a new access cookie.
+/// Without the console's cookies: 403, as Django refuses a POST without its CSRF cookie.
 pub async fn refresh(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -125,13 +126,14 @@ pub async fn refresh(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mode = mode(&app)?;
+    csrf::require_cookie(mode, &headers)?;
     let answer =
         token::refresh_with(&app, Some(mode), ip, now, &method, &headers, &Map::new()).await?;
     Ok(without_tokens(answer))
 }
 
 /// `POST <prefix>signout/`: the console's session ends (its refresh token blacklisted) and its
-/// cookies are expired.
+/// cookies are expired. Without the console's cookies: 403, as for refresh.
 pub async fn signout(
     State(app): State<AppState>,
     now: Now,
@@ -139,6 +141,7 @@ pub async fn signout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mode = mode(&app)?;
+    csrf::require_cookie(mode, &headers)?;
     token::logout_with(&app, mode, now, &method, &headers, &Map::new()).await
 }
 
