@@ -25,6 +25,10 @@ import jwt  # PyJWT, from the reference's requirements
 
 ROOT = Path(__file__).resolve().parent.parent
 JWTD = ROOT / "target" / "release" / "jwtd"
+FLOOR = ROOT / "target" / "release" / "jwtd-floor"
+# The workloads the floor server (bench/floor: the same tokio + axum stack answering fixed
+# bodies) also runs, to show how close jwtd comes to what its HTTP stack allows.
+FLOOR_WORKLOADS = ("verify", "GET /users/me/")
 REFERENCE = ROOT / "bench" / "reference"
 VENV = ROOT / "bench" / ".venv" / "bin"
 KEY = "benchmark signing key, the same on both servers"
@@ -184,10 +188,12 @@ class Setup:
         return path
 
     def start(self, rotate):
+        # Request logging on, at the default `info` level (to /dev/null: the line is written,
+        # nothing reads it).
         jwtd = Server(
             "jwtd",
             [str(JWTD), "--config", str(self.jwtd_config(rotate)), "serve"],
-            {"RUST_LOG": "warn"},
+            {"RUST_LOG": "info"},
             "http://127.0.0.1:18301",
         )
         workers = 2 * self.cores + 1
@@ -306,6 +312,10 @@ def main():
             pair = {}
             for s in servers:
                 pair[s.name] = post(s.url + "/token/", {"username": "bench1", "password": PASSWORD})
+            if not rotate:
+                floor_server = Server("floor", [str(FLOOR), "127.0.0.1:18303"], {}, "http://127.0.0.1:18303")
+                pair["floor"] = pair["jwtd"]  # the floor answers without looking at the token
+                servers.append(floor_server)
             workloads = []
             if not rotate:
                 workloads += [
@@ -335,11 +345,14 @@ def main():
                 order = servers if round_ % 2 == 0 else list(reversed(servers))
                 for name, run in workloads:
                     for s in order:
+                        if s.name == "floor" and name not in FLOOR_WORKLOADS:
+                            continue
                         settle(servers)
                         results.setdefault(name, {}).setdefault(s.name, []).append(run(s))
                 print(f"   round {round_ + 1}/{args.rounds} done", flush=True)
             for s in servers:
-                rss[s.name]["peak"] = max(rss[s.name].get("peak", 0), s.rss_mb("VmHWM"))
+                if s.name in rss:
+                    rss[s.name]["peak"] = max(rss[s.name].get("peak", 0), s.rss_mb("VmHWM"))
                 s.stop()
         floor = login_floor(setup)
     finally:
@@ -403,6 +416,14 @@ def report(results, rss, floor_ms, args):
               f"| {sum(r['errors'] for r in a)} / {sum(r['errors'] for r in b)} |")
     print(f"| server RSS idle / peak (MB) | {rss['jwtd']['idle']:.1f} / {rss['jwtd']['peak']:.1f} "
           f"| {rss['SimpleJWT']['idle']:.1f} / {rss['SimpleJWT']['peak']:.1f} | | | | |")
+    print()
+    print("| workload | floor req/s | jwtd req/s | jwtd / floor | floor p50 / p99 (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    for name in FLOOR_WORKLOADS:
+        floor_runs, jwtd_runs = results[name]["floor"], results[name]["jwtd"]
+        rf, rj = median(floor_runs, "rps"), median(jwtd_runs, "rps")
+        print(f"| {name} | {rf:,.1f} | {rj:,.1f} | {rj / rf:.2f} "
+              f"| {median(floor_runs, 'p50'):.2f} / {median(floor_runs, 'p99'):.2f} |")
     print()
     login = median(results["login"]["jwtd"], "rps")
     ceiling = cores * 1000 / floor_ms

@@ -17,6 +17,7 @@ pub mod console;
 pub mod hashing;
 pub mod keyfile;
 pub mod keys;
+pub mod logging;
 pub mod metrics;
 pub mod server;
 pub mod state;

@@ -38,6 +38,7 @@ pub struct Metrics {
     reuse_detections: IntCounter,
     db_connections: IntGaugeVec,
     signing_keys: IntGaugeVec,
+    log_lines_dropped: IntCounter,
 }
 
 impl Metrics {
@@ -103,6 +104,11 @@ impl Metrics {
             &["kid", "alg", "state"],
         )
         .expect("valid metric");
+        let log_lines_dropped = IntCounter::new(
+            "jwtd_log_lines_dropped_total",
+            "Log lines dropped because the log writer's queue was full (stderr stalled)",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -113,6 +119,7 @@ impl Metrics {
             Box::new(reuse_detections.clone()),
             Box::new(db_connections.clone()),
             Box::new(signing_keys.clone()),
+            Box::new(log_lines_dropped.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -127,6 +134,7 @@ impl Metrics {
             reuse_detections,
             db_connections,
             signing_keys,
+            log_lines_dropped,
         }
     }
 
@@ -171,6 +179,9 @@ impl Metrics {
         self.db_connections
             .with_label_values(&["idle"])
             .set(i64::from(db_idle));
+        let dropped = crate::logging::dropped_lines();
+        self.log_lines_dropped
+            .inc_by(dropped.saturating_sub(self.log_lines_dropped.get()));
         let mut out = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut out)

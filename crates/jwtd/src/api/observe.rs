@@ -1,11 +1,13 @@
 //! One log line per request, its request id, and the request's instant ([`Now`]).
 //!
 //! The id is the client's `X-Request-Id` when it is a sane token (1–128 visible ASCII
-//! characters), else 32 random hex digits; it is echoed in the response. The line carries method, route
+//! characters), else 32 hex digits unique to the process; it is echoed in the response. The line carries method, route
 //! (the endpoint's name, not the raw path, so it stays low-cardinality), status, latency, id and
 //! client IP — never a header or body, so no password, token or key can reach the log.
 
 use std::net::SocketAddr;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -42,9 +44,7 @@ pub async fn observe(
         .get(REQUEST_ID)
         .filter(|v| is_sane_id(v.as_bytes()))
         .cloned()
-        .unwrap_or_else(|| {
-            HeaderValue::from_str(&jwtd_core::token::new_jti()).expect("hex is ASCII")
-        });
+        .unwrap_or_else(new_request_id);
     request.extensions_mut().insert(Now(app.clock.now()));
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
@@ -68,6 +68,16 @@ pub async fn observe(
     );
     response.headers_mut().insert(REQUEST_ID, id);
     response
+}
+
+/// A fresh request id: 16 hex digits chosen at random once per process, then a counter. Ids
+/// only correlate log lines (they are no secret), so none costs the `getrandom` syscall a
+/// random UUID would on every request.
+fn new_request_id() -> HeaderValue {
+    static PREFIX: LazyLock<u64> = LazyLock::new(|| getrandom::u64().unwrap_or_default());
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::from_str(&format!("{:016x}{n:016x}", *PREFIX)).expect("hex is ASCII")
 }
 
 fn is_sane_id(id: &[u8]) -> bool {

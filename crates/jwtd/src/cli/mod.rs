@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use jwtd_core::settings::LogFormat;
 
 use crate::config::{self as settings_loader, Overrides};
 use crate::server::{Server, shutdown_signal};
@@ -112,7 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { bind } => {
             overrides.bind = bind;
             let settings = settings_loader::load(cli.config.as_deref(), &overrides)?;
-            init_logging(settings.log_format);
+            let _log = crate::logging::init(settings.log_format);
             let server = Server::build(settings).await?;
             server.run_until(shutdown_signal()).await
         }
@@ -145,27 +144,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             audit::run(command, &settings).await
         }
     }
-}
-
-/// Logs to stderr: human-readable (coloured on a terminal) or one JSON object per line.
-/// `RUST_LOG` overrides the default level (info; sqlx only warnings).
-fn init_logging(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .try_init(),
-    };
 }
 
 #[cfg(test)]

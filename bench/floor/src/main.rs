@@ -1,0 +1,42 @@
+//! The floor of the benchmark: the HTTP stack jwtd is built on (tokio's multi-threaded runtime,
+//! hyper through axum) answering the cheap endpoints with fixed bodies — reading the request
+//! body as jwtd does, and doing nothing else. Whatever jwtd does beyond this is its own cost;
+//! `bench/run` reports jwtd's rate as a fraction of this server's.
+//!
+//! `jwtd-floor ADDR` (e.g. `127.0.0.1:8100`).
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::{get, post};
+
+#[tokio::main]
+async fn main() {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8100".into());
+    let app = Router::new()
+        .route(
+            "/token/verify/",
+            post(|body: Bytes| async move {
+                // The body is read (and its size looked at) as a verify's would be.
+                let _ = body.len();
+                ([(CONTENT_TYPE, "application/json")], "{}")
+            }),
+        )
+        .route(
+            "/users/me/",
+            get(|| async {
+                (
+                    [(CONTENT_TYPE, "application/json")],
+                    r#"{"id":1,"username":"bench1","email":"bench1@example.com","roles":[]}"#,
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
+    axum::serve(listener, app)
+        .await
+        .expect("the floor server runs");
+}
