@@ -376,6 +376,13 @@ pub fn run_jwtd(
     child.wait_with_output().unwrap()
 }
 
+/// `jwtd --config <config> <args…>` with `stdin`: whether it succeeded.
+pub fn cli(config: &std::path::Path, args: &[&str], stdin: &str) -> bool {
+    let mut all = vec![std::ffi::OsStr::new("--config"), config.as_os_str()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    run_jwtd(&all, &[], stdin).status.success()
+}
+
 /// A `jwtd serve` process started from a config file; killed when dropped.
 pub struct JwtdProcess {
     child: std::process::Child,
@@ -430,6 +437,12 @@ impl JwtdProcess {
     /// The stderr lines so far.
     pub fn logs(&self) -> Vec<String> {
         self.logs.lock().unwrap().clone()
+    }
+
+    /// SIGKILL (a crash, a power cut for the process), then waits for it to be gone.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("jwtd is running");
+        let _ = self.child.wait();
     }
 
     /// SIGTERM, then the exit status.

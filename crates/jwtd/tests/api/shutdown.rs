@@ -1,21 +1,13 @@
 //! SIGTERM under load: the real `jwtd` binary stops gracefully and, after a restart, every
 //! write it acknowledged (blacklist entries over HTTP, users created by the CLI) is there.
 
-use std::ffi::OsStr;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{JwtdProcess, KEY, run_jwtd, test_database};
-
-fn cli(config: &Path, args: &[&str], stdin: &str) -> bool {
-    let mut all = vec![OsStr::new("--config"), config.as_os_str()];
-    all.extend(args.iter().map(OsStr::new));
-    run_jwtd(&all, &[], stdin).status.success()
-}
+use crate::helpers::{JwtdProcess, KEY, cli, test_database};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_loses_no_committed_write() {
