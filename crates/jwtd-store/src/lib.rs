@@ -33,6 +33,7 @@ pub mod sqlite;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;
+pub mod user_cache;
 pub mod users;
 
 use std::sync::Arc;

@@ -18,6 +18,8 @@ pub struct PgStore {
     /// Both names point at the one pool, so the shared SQL can say which it means.
     reader: PgPool,
     writer: PgPool,
+    /// Users recently read by id ([`crate::user_cache`]).
+    users: crate::user_cache::UserCache,
 }
 
 impl PgStore {
@@ -33,6 +35,7 @@ impl PgStore {
         Ok(PgStore {
             reader: pool.clone(),
             writer: pool,
+            users: Default::default(),
         })
     }
 

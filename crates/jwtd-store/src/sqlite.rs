@@ -23,6 +23,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// Users recently read by id ([`crate::user_cache`]).
+    users: crate::user_cache::UserCache,
 }
 
 impl SqliteStore {
@@ -45,7 +47,11 @@ impl SqliteStore {
             .acquire_timeout(pool.acquire_timeout)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(SqliteStore { reader, writer })
+        Ok(SqliteStore {
+            reader,
+            writer,
+            users: Default::default(),
+        })
     }
 
     fn pools(&self) -> [&SqlitePool; 2] {

@@ -67,6 +67,7 @@ macro_rules! import_sql {
                     tx.rollback().await?;
                 } else {
                     tx.commit().await?;
+                    self.users.forget_all();
                 }
                 Ok(actions)
             }

@@ -174,6 +174,7 @@ macro_rules! tokens_sql {
                 .await?;
                 revoke_issued_before(&mut tx, user_id, at_micros).await?;
                 tx.commit().await?;
+                self.users.forget(user_id);
                 Ok(done.rows_affected() == 1)
             }
 

@@ -65,17 +65,24 @@ macro_rules! user_columns {
 macro_rules! users_sql {
     ($store:ident, $db:ty) => {
         impl $store {
-            /// The one user `sql` selects by `value`.
+            /// The one user `sql` selects by `value`, read fresh.
             async fn user_where<T>(&self, sql: &'static str, value: T) -> Result<Option<User>>
             where
                 T: for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send,
             {
-                sqlx::query_as::<_, $crate::sql::UserRow>(sql)
+                // Every fresh read refreshes the cache (a login reads by name: the user it
+                // finds is then the one its tokens are checked against).
+                let (generation, started) = (self.users.generation(), std::time::Instant::now());
+                let user = sqlx::query_as::<_, $crate::sql::UserRow>(sql)
                     .bind(value)
                     .fetch_optional(&self.reader)
                     .await?
                     .map(User::try_from)
-                    .transpose()
+                    .transpose()?;
+                if let Some(user) = &user {
+                    self.users.put(generation, started, user);
+                }
+                Ok(user)
             }
         }
 
@@ -107,6 +114,9 @@ macro_rules! users_sql {
             }
 
             async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+                if let Some(user) = self.users.get(id) {
+                    return Ok(Some(user));
+                }
                 let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
                 self.user_where(sql, id).await
             }
@@ -208,7 +218,7 @@ macro_rules! users_sql {
                     is_active: true,
                     roles: Vec::new(),
                 };
-                sqlx::query_as::<_, $crate::sql::UserRow>(sql)
+                let updated = sqlx::query_as::<_, $crate::sql::UserRow>(sql)
                     .bind(&changes.username)
                     .bind(&changes.email)
                     .bind(changes.email.as_ref().map(|e| e.to_lowercase()))
@@ -217,9 +227,9 @@ macro_rules! users_sql {
                     .bind(id)
                     .fetch_optional(&self.writer)
                     .await
-                    .map_err(|e| $crate::sql::user_conflict(e, &conflict))?
-                    .map(User::try_from)
-                    .transpose()
+                    .map_err(|e| $crate::sql::user_conflict(e, &conflict))?;
+                self.users.forget(id);
+                updated.map(User::try_from).transpose()
             }
 
             async fn set_password(&self, id: i64, password: &str) -> Result<bool> {
@@ -230,6 +240,7 @@ macro_rules! users_sql {
                     .bind(id)
                     .execute(&self.writer)
                     .await?;
+                self.users.forget(id);
                 Ok(done.rows_affected() == 1)
             }
 
@@ -241,6 +252,7 @@ macro_rules! users_sql {
                     .bind(old)
                     .execute(&self.writer)
                     .await?;
+                self.users.forget(id);
                 Ok(done.rows_affected() == 1)
             }
 
@@ -250,6 +262,7 @@ macro_rules! users_sql {
                     .bind(id)
                     .execute(&self.writer)
                     .await?;
+                self.users.forget(id);
                 Ok(done.rows_affected() == 1)
             }
 
@@ -258,6 +271,7 @@ macro_rules! users_sql {
                     .bind(id)
                     .execute(&self.writer)
                     .await?;
+                self.users.forget(id);
                 Ok(done.rows_affected() == 1)
             }
 
@@ -267,6 +281,7 @@ macro_rules! users_sql {
                     .bind(id)
                     .execute(&self.writer)
                     .await?;
+                self.users.forget(id);
                 Ok(())
             }
         }

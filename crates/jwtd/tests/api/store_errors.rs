@@ -57,6 +57,9 @@ async fn a_permanent_store_fault_is_answered_in_the_clients_language() {
     let (_, access) = app.login("alice", "pw").await;
     // A row jwtd cannot read: roles that are not a JSON list.
     execute_behind_the_servers_back(&app, "UPDATE users SET roles = 'admin'").await;
+    // The login's read of alice is trusted for the user cache's half second; then she is read
+    // again, as a change made elsewhere is.
+    tokio::time::sleep(jwtd_store::user_cache::FRESH_FOR).await;
     app.get_with_auth("/users/me/", &format!("Bearer {access}"))
         .await
         .expect(500, json!({"detail": "Ошибка сервера."}));

@@ -156,7 +156,9 @@ pub async fn retire(
     Ok(Json(Empty {}))
 }
 
-/// Records a change and has this instance re-read the key set now.
+/// Records a change, and installs the changed key set in this instance's ring before the
+/// answer (a revoked key refuses its tokens here at once; other instances follow within
+/// `keys.reload_interval`).
 async fn changed(
     app: &AppState,
     now: Now,
@@ -164,6 +166,17 @@ async fn changed(
     action: &'static str,
     detail: serde_json::Value,
 ) {
+    if let Some(set) = &app.key_set {
+        match set
+            .keys()
+            .await
+            .and_then(|keys| set.ring_from(&keys, now.secs()))
+        {
+            Ok(ring) => app.tokens.install_keys(ring),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot reload the key ring"),
+        }
+    }
+    // The key reader refreshes its view (and the key metrics) too.
     app.keys_changed.notify_one();
     let event = Event::new(action, None).detail(detail);
     audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
