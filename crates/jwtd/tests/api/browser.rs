@@ -16,6 +16,30 @@ use crate::helpers::*;
 const APP: &str = include_str!("../browser/app.html");
 const ATTACKER: &str = include_str!("../browser/attacker.html");
 
+/// Runs the Selenium driver `tests/browser/<script>` (BROWSER_TEST_PYTHON) with `args` and one
+/// environment variable; fails the test with its report unless every check in it passed.
+pub async fn drive(script: &str, args: Vec<String>, env: (&'static str, &'static str)) {
+    let python = std::env::var("BROWSER_TEST_PYTHON").expect("BROWSER_TEST_PYTHON");
+    let script = format!("{}/tests/browser/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args(args)
+            .env(env.0, env.1)
+            .output()
+            .expect("the browser driver runs")
+    })
+    .await
+    .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!("{report}");
+}
+
 /// Serves `page` on a port of its own; its port.
 async fn serve(page: String) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -57,27 +81,9 @@ async fn a_browser_stays_logged_in_by_cookie_and_attackers_are_refused() {
         attackers.push(format!("http://localhost:{port}/"));
     }
 
-    let python = std::env::var("BROWSER_TEST_PYTHON").expect("BROWSER_TEST_PYTHON");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/drive.py");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script)
-            .arg(format!("{app_origin}/"))
-            .arg(jwtd_base)
-            .args(attackers)
-            .env("APP_PASSWORD", "alice browser password")
-            .output()
-            .expect("the browser driver runs")
-    })
-    .await
-    .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    eprintln!("{report}");
+    let mut args = vec![format!("{app_origin}/"), jwtd_base];
+    args.extend(attackers);
+    drive("drive.py", args, ("APP_PASSWORD", "alice browser password")).await;
     // The session the attacks aimed at was never revoked: only the logout ended it.
     let alice = jwtd
         .state

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{JwtdProcess, KEY, cli, test_database};
+use crate::helpers::{JwtdProcess, cli, process_config};
 
 /// How long a running server may take to see a change made elsewhere.
 const WITHIN: Duration = Duration::from_secs(1);
@@ -15,20 +15,7 @@ const WITHIN: Duration = Duration::from_secs(1);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_made_by_the_cli_are_enforced_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("jwtd.toml");
-    let database = match test_database().await {
-        Some(url) => format!("database_url = {url:?}\n"),
-        None => String::new(),
-    };
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}\
-             [hashing]\nmemory_kib = 64\niterations = 1\n",
-            dir.path().join("data")
-        ),
-    )
-    .unwrap();
+    let config = process_config(dir.path(), "", "").await;
     assert!(cli(
         &config,
         &["user", "add", "alice"],

@@ -5,14 +5,13 @@
 //! attacker pages try forged form POSTs. Screenshots go to `target/console-screenshots/` (the
 //! README's are copies).
 
-use std::process::Command;
-
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 use jwtd_core::keys::Algorithm;
 use tokio::net::TcpListener;
 
+use crate::browser::drive;
 use crate::helpers::*;
 use crate::keys::key_set;
 
@@ -60,27 +59,14 @@ async fn an_administrator_runs_jwtd_from_the_console() {
         "/../../target/console-screenshots"
     );
 
-    let python = std::env::var("BROWSER_TEST_PYTHON").expect("BROWSER_TEST_PYTHON");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/console.py");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script)
-            .arg(base)
-            .arg(shots)
-            .args(attackers)
-            .env("ADMIN_PASSWORD", "the root console password")
-            .output()
-            .expect("the browser driver runs")
-    })
-    .await
-    .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    eprintln!("{report}");
+    let mut args = vec![base, shots.to_owned()];
+    args.extend(attackers);
+    drive(
+        "console.py",
+        args,
+        ("ADMIN_PASSWORD", "the root console password"),
+    )
+    .await;
     let store = &jwtd.state.store;
     assert!(
         store.user_by_username("mallory").await.unwrap().is_none(),

@@ -376,6 +376,31 @@ pub fn run_jwtd(
     child.wait_with_output().unwrap()
 }
 
+/// Writes `<dir>/jwtd.toml` for a `jwtd serve` process (and the CLI beside it): its data
+/// directory, any port, the test key, the test database, cheap hashing, then `top` (top-level
+/// settings) and `sections` (TOML tables); its path.
+pub async fn process_config(
+    dir: &std::path::Path,
+    top: &str,
+    sections: &str,
+) -> std::path::PathBuf {
+    let config = dir.join("jwtd.toml");
+    let database = match test_database().await {
+        Some(url) => format!("database_url = {url:?}\n"),
+        None => String::new(),
+    };
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}{top}\
+             [hashing]\nmemory_kib = 64\niterations = 1\n{sections}",
+            dir.join("data")
+        ),
+    )
+    .unwrap();
+    config
+}
+
 /// `jwtd --config <config> <args…>` with `stdin`: whether it succeeded.
 pub fn cli(config: &std::path::Path, args: &[&str], stdin: &str) -> bool {
     let mut all = vec![std::ffi::OsStr::new("--config"), config.as_os_str()];

@@ -7,24 +7,12 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{JwtdProcess, KEY, cli, test_database};
+use crate::helpers::{JwtdProcess, cli, process_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_loses_no_committed_write() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("jwtd.toml");
-    let database = match test_database().await {
-        Some(url) => format!("database_url = {url:?}\n"),
-        None => String::new(),
-    };
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n{database}[hashing]\nmemory_kib = 64\niterations = 1\n[throttle]\nenabled = false\n",
-            dir.path().join("data")
-        ),
-    )
-    .unwrap();
+    let config = process_config(dir.path(), "", "[throttle]\nenabled = false\n").await;
     assert!(cli(
         &config,
         &["user", "add", "alice"],

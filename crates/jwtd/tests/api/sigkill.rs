@@ -9,26 +9,17 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{JwtdProcess, KEY, cli, test_database};
+use crate::helpers::{JwtdProcess, cli, process_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_rotations_loses_no_acknowledged_rotation() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("jwtd.toml");
-    let database = match test_database().await {
-        Some(url) => format!("database_url = {url:?}\n"),
-        None => String::new(),
-    };
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsigning_key = {KEY:?}\n\
-             rotate_refresh_tokens = true\nblacklist_after_rotation = true\n{database}\
-             [hashing]\nmemory_kib = 64\niterations = 1\n[throttle]\nenabled = false\n",
-            dir.path().join("data")
-        ),
+    let config = process_config(
+        dir.path(),
+        "rotate_refresh_tokens = true\nblacklist_after_rotation = true\n",
+        "[throttle]\nenabled = false\n",
     )
-    .unwrap();
+    .await;
     assert!(cli(
         &config,
         &["user", "add", "alice"],
