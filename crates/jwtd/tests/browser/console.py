@@ -162,7 +162,9 @@ try:
     wait(lambda: text("#password-password-error"), "the rules' message")
     fill("#password-password", "Carol's second password 8")
     driver.find_element(By.CSS_SELECTOR, "#set-password button[type=submit]").click()
-    wait(lambda: flash(), "the password set")
+    # The "Saved." of the roles change is still on the page: wait for this answer's own words,
+    # or the logins below would race the password change (and lose to its "log out everywhere").
+    wait(lambda: "Password set." in flash(), "the password set")
 
     # Two API logins: two sessions on carol's page.
     refresh_tokens = []
