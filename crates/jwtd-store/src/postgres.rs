@@ -9,7 +9,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use crate::{
-    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, ThrottlePolicy, TokenState, User,
+    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, Succession, ThrottlePolicy,
+    TokenState, User,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -56,6 +57,12 @@ impl PgStore {
 
     async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.writer.begin().await?)
+    }
+
+    /// Each rotation commits on its own connection: PostgreSQL already shares WAL flushes
+    /// between the pool's concurrent commits.
+    async fn rotate_durably(&self, succession: Succession<'_>, now: i64) -> Result<Rotation> {
+        rotate_committed(self.write_tx().await?, succession, now).await
     }
 }
 

@@ -3,7 +3,8 @@
 //! Writes go through a single-connection pool, so jwtd's own writers queue in-process instead
 //! of spinning on SQLite's busy handler; reads use a separate pool and never wait for writes
 //! (WAL). Another process on the same file (the `jwtd user` CLI) waits up to `busy_timeout`.
-//! `synchronous = FULL`: a committed blacklist entry survives a power cut, not just a crash.
+//! `synchronous = FULL`: a committed blacklist entry survives a power cut, not just a crash;
+//! concurrent rotations share that fsync ([`group_commit`]).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,9 +15,11 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::{
-    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, ThrottlePolicy,
-    TokenState, User,
+    Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, Succession,
+    ThrottlePolicy, TokenState, User,
 };
+
+mod group_commit;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -25,6 +28,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Users recently read by id ([`crate::user_cache`]).
     users: crate::user_cache::UserCache,
+    /// Rotations waiting for their group commit ([`group_commit`]).
+    rotations: group_commit::RotationQueue,
 }
 
 impl SqliteStore {
@@ -49,6 +54,7 @@ impl SqliteStore {
             .await?;
         Ok(SqliteStore {
             reader,
+            rotations: group_commit::RotationQueue::start(writer.clone()),
             writer,
             users: Default::default(),
         })
@@ -64,10 +70,18 @@ impl SqliteStore {
     }
 
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
-        // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a
-        // lock upgrade when another process writes.
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        begin_write(&self.writer).await
     }
+
+    async fn rotate_durably(&self, succession: Succession<'_>, now: i64) -> Result<Rotation> {
+        self.rotations.rotate(succession, now).await
+    }
+}
+
+/// A write transaction. IMMEDIATE takes the write lock up front, so a transaction never fails
+/// half-way on a lock upgrade when another process writes.
+async fn begin_write(writer: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
+    Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// Creates the database file readable by its owner only (it holds password hashes); SQLite

@@ -162,6 +162,75 @@ async fn rotation_happens_once_under_concurrency() {
     assert!(store.is_blacklisted("old").await.unwrap());
 }
 
+/// Concurrent rotations share transactions on SQLite (group commit): each caller still gets
+/// its own rotation's outcome — one winner per token, a failing rotation failing alone — and
+/// every acknowledged rotation is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_rotations_each_get_their_own_outcome() {
+    let (_dir, store) = fresh().await;
+    for i in 0..40 {
+        store
+            .add_refresh_token(&token(&format!("t{i}"), &format!("t{i}")), 1)
+            .await
+            .unwrap();
+    }
+    store
+        .add_refresh_token(&token("taken", "x"), 1)
+        .await
+        .unwrap();
+    let rotate = |old: String, new: String| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let family = old.clone();
+            store
+                .rotate(
+                    succession(&token(&old, &family), &token(&new, &family), true),
+                    2,
+                )
+                .await
+        })
+    };
+    // Queued in the middle of the others, so that it shares a batch with some of them.
+    let mut distinct: Vec<_> = (0..20)
+        .map(|i| rotate(format!("t{i}"), format!("n{i}")))
+        .collect();
+    // Its successor's jti is already stored: the insert fails.
+    let failing = rotate("t39".into(), "taken".into());
+    distinct.extend((20..40).map(|i| rotate(format!("t{i}"), format!("n{i}"))));
+    let racing_t0: Vec<_> = (0..8)
+        .map(|k| rotate("t0".into(), format!("d{k}")))
+        .collect();
+
+    let mut t0_rotations = 0;
+    for (i, task) in distinct.into_iter().enumerate() {
+        match task.await.unwrap() {
+            Ok(Rotation::Rotated) => {
+                if i == 0 {
+                    t0_rotations += 1;
+                }
+            }
+            Ok(Rotation::AlreadyUsed) => assert!(i == 0 || i == 39, "t{i} lost its rotation"),
+            Err(e) => panic!("t{i}: {e}"),
+        }
+    }
+    for task in racing_t0 {
+        if task.await.unwrap().unwrap() == Rotation::Rotated {
+            t0_rotations += 1;
+        }
+    }
+    assert_eq!(t0_rotations, 1, "t0 rotated exactly once");
+    match failing.await.unwrap() {
+        Err(_) | Ok(Rotation::AlreadyUsed) => {}
+        Ok(Rotation::Rotated) => panic!("a rotation to a taken jti succeeded"),
+    }
+    for i in 1..39 {
+        let old = store.token_state(&format!("t{i}")).await.unwrap().unwrap();
+        assert!(old.rotated_at.is_some() && old.blacklisted_at.is_some());
+        let new = store.token_state(&format!("n{i}")).await.unwrap();
+        assert_eq!(new.map(|n| n.family), Some(format!("t{i}")));
+    }
+}
+
 #[tokio::test]
 async fn rotation_without_blacklisting_still_allows_one_successor() {
     let (_dir, store) = fresh().await;

@@ -10,8 +10,9 @@
 //! sqlx's functions are generic over the database, but generic store code needs a dozen trait
 //! bounds on every function; instead each capability's file has a macro that stamps the same
 //! code out for a backend type, so each backend's `impl` is plain, monomorphic sqlx code. A
-//! backend type has `reader` and `writer` pools and the inherent methods `write_tx()` and
-//! `pools()`, and a `MIGRATOR`.
+//! backend type has `reader` and `writer` pools, the inherent methods `write_tx()`, `pools()`
+//! and `rotate_durably()` (how a rotation is committed: alone, or in a group on SQLite), and a
+//! `MIGRATOR`.
 
 #[macro_use]
 mod users;

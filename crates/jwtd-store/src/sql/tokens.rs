@@ -63,6 +63,73 @@ macro_rules! tokens_sql {
             Ok(())
         }
 
+        /// One rotation's statements inside `tx` (see [`TokenStore::rotate`]): the old token
+        /// recorded if unseen, its compare-and-set, the successor, the session's last use. On
+        /// [`Rotation::AlreadyUsed`] nothing was written (a token already used was already
+        /// recorded), so the transaction may go on with other rotations.
+        ///
+        /// [`TokenStore::rotate`]: $crate::TokenStore::rotate
+        async fn rotate_in(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            succession: $crate::Succession<'_>,
+            now: i64,
+        ) -> Result<Rotation> {
+            let $crate::Succession {
+                old,
+                new,
+                blacklist_old,
+            } = succession;
+            insert_if_absent(tx, old, now).await?;
+            // The compare-and-set: only a token neither rotated nor blacklisted can be rotated.
+            let done = sqlx::query(
+                "UPDATE refresh_tokens
+                 SET rotated_at = $1, replaced_by = $2,
+                     blacklisted_at = CASE WHEN $3 THEN $1 ELSE blacklisted_at END
+                 WHERE jti = $4 AND rotated_at IS NULL AND blacklisted_at IS NULL",
+            )
+            .bind(now)
+            .bind(&new.jti)
+            .bind(blacklist_old)
+            .bind(&old.jti)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(Rotation::AlreadyUsed);
+            }
+            // The successor joins its predecessor's family, whatever the caller assumed.
+            sqlx::query(
+                "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at)
+                 SELECT $1, $2, family, $3, $4 FROM refresh_tokens WHERE jti = $5",
+            )
+            .bind(&new.jti)
+            .bind(new.user_id)
+            .bind(now)
+            .bind(new.expires_at)
+            .bind(&old.jti)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE sessions SET last_used_at = $1
+                 WHERE family = (SELECT family FROM refresh_tokens WHERE jti = $2)",
+            )
+            .bind(now)
+            .bind(&old.jti)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Rotation::Rotated)
+        }
+
+        /// One rotation in `tx`, committed.
+        async fn rotate_committed(
+            mut tx: sqlx::Transaction<'static, $db>,
+            succession: $crate::Succession<'_>,
+            now: i64,
+        ) -> Result<Rotation> {
+            let rotation = rotate_in(&mut tx, succession, now).await?;
+            tx.commit().await?;
+            Ok(rotation)
+        }
+
         #[async_trait::async_trait]
         impl $crate::TokenStore for $store {
             async fn add_refresh_token(&self, token: &RefreshToken, now: i64) -> Result<()> {
@@ -103,52 +170,7 @@ macro_rules! tokens_sql {
                 succession: $crate::Succession<'_>,
                 now: i64,
             ) -> Result<Rotation> {
-                let $crate::Succession {
-                    old,
-                    new,
-                    blacklist_old,
-                } = succession;
-                let mut tx = self.write_tx().await?;
-                insert_if_absent(&mut tx, old, now).await?;
-                // The compare-and-set: only a token neither rotated nor blacklisted can be rotated.
-                let done = sqlx::query(
-                    "UPDATE refresh_tokens
-                     SET rotated_at = $1, replaced_by = $2,
-                         blacklisted_at = CASE WHEN $3 THEN $1 ELSE blacklisted_at END
-                     WHERE jti = $4 AND rotated_at IS NULL AND blacklisted_at IS NULL",
-                )
-                .bind(now)
-                .bind(&new.jti)
-                .bind(blacklist_old)
-                .bind(&old.jti)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    tx.rollback().await?;
-                    return Ok(Rotation::AlreadyUsed);
-                }
-                // The successor joins its predecessor's family, whatever the caller assumed.
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (jti, user_id, family, created_at, expires_at)
-                     SELECT $1, $2, family, $3, $4 FROM refresh_tokens WHERE jti = $5",
-                )
-                .bind(&new.jti)
-                .bind(new.user_id)
-                .bind(now)
-                .bind(new.expires_at)
-                .bind(&old.jti)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE sessions SET last_used_at = $1
-                     WHERE family = (SELECT family FROM refresh_tokens WHERE jti = $2)",
-                )
-                .bind(now)
-                .bind(&old.jti)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(Rotation::Rotated)
+                self.rotate_durably(succession, now).await
             }
 
             async fn revoke_family(&self, family: &str, now: i64) -> Result<Vec<String>> {

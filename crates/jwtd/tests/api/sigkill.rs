@@ -96,13 +96,9 @@ async fn sigkill_during_rotations_loses_no_acknowledged_rotation() {
             )
         }
     };
-    // Every rotated token stays rotated: refused, never given a second successor.
-    for (rotated, _) in &acknowledged {
-        let (status, body) = refresh(rotated.clone()).await;
-        assert_eq!(status, 401, "a rotated token was accepted again: {body}");
-    }
     // The newest token of each chain (no acknowledged successor) still works — unless the
-    // request in flight when the server died rotated it and its answer was lost.
+    // request in flight when the server died rotated it and its answer was lost. Checked
+    // first: replaying a rotated token later than the reuse interval revokes its whole family.
     let successors: Vec<&String> = acknowledged.iter().map(|(_, next)| next).collect();
     let rotated: Vec<&String> = acknowledged.iter().map(|(old, _)| old).collect();
     let newest: Vec<&String> = successors
@@ -119,4 +115,9 @@ async fn sigkill_during_rotations_loses_no_acknowledged_rotation() {
         }
     }
     assert!(usable > 0, "no chain's newest token survived");
+    // Every rotated token stays rotated: refused, never given a second successor.
+    for (rotated, _) in &acknowledged {
+        let (status, body) = refresh(rotated.clone()).await;
+        assert_eq!(status, 401, "a rotated token was accepted again: {body}");
+    }
 }
