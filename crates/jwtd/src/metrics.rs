@@ -1,6 +1,11 @@
 //! Prometheus metrics (`GET /metrics`, text format 0.0.4), registered per server so tests can
 //! run many servers in one process.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use axum::http::Method;
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
@@ -30,6 +35,9 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     request_seconds: HistogramVec,
+    /// The two request series of each (route, method, status) seen, resolved once: looking
+    /// labels up hashes three strings and allocates the status text on every request.
+    request_series: RwLock<HashMap<RequestKey, RequestSeries>>,
     logins: IntCounterVec,
     /// Cloned into the hashing pool, which observes every hash.
     pub hash_seconds: Histogram,
@@ -39,6 +47,36 @@ pub struct Metrics {
     db_connections: IntGaugeVec,
     signing_keys: IntGaugeVec,
     log_lines_dropped: IntCounter,
+}
+
+/// (route label, method label, status), by the labels' addresses.
+type RequestKey = (usize, usize, u16);
+
+struct RequestSeries {
+    count: IntCounter,
+    latency: Histogram,
+}
+
+impl RequestSeries {
+    fn observe(&self, seconds: f64) {
+        self.count.inc();
+        self.latency.observe(seconds);
+    }
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 impl Metrics {
@@ -127,6 +165,7 @@ impl Metrics {
             registry,
             requests,
             request_seconds,
+            request_series: RwLock::default(),
             logins,
             hash_seconds,
             hashing_in_flight,
@@ -148,13 +187,32 @@ impl Metrics {
         }
     }
 
-    pub fn request(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        self.requests
-            .with_label_values(&[route, method, &status.to_string()])
-            .inc();
-        self.request_seconds
-            .with_label_values(&[route])
-            .observe(seconds);
+    /// Counts a request and its latency. Labels are bounded: `route` is an endpoint table's
+    /// label (or "unmatched"), and a method outside HTTP's standard ones counts as "other".
+    pub fn request(&self, route: &'static str, method: &Method, status: u16, seconds: f64) {
+        let method = method_label(method);
+        // Labels are static strings: their addresses name them.
+        let key = (route.as_ptr() as usize, method.as_ptr() as usize, status);
+        if let Some(series) = self
+            .request_series
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            series.observe(seconds);
+            return;
+        }
+        let series = RequestSeries {
+            count: self
+                .requests
+                .with_label_values(&[route, method, &status.to_string()]),
+            latency: self.request_seconds.with_label_values(&[route]),
+        };
+        series.observe(seconds);
+        self.request_series
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, series);
     }
 
     pub fn login(&self, outcome: LoginOutcome) {

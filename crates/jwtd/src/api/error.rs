@@ -214,16 +214,13 @@ impl IntoResponse for ApiError {
 
 /// Renders every [`ApiError`] in the language `Accept-Language` picks from the offered ones.
 pub async fn render_errors(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let accept = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // A clone shares the request's buffer: no copy unless an error needs it.
+    let accept = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<ApiError>() else {
         return response;
     };
-    let lang = app.language(accept.as_deref());
+    let lang = app.language(accept.as_ref().and_then(|v| v.to_str().ok()));
     let mut rendered = (error.status(), axum::Json(error.body(lang))).into_response();
     let headers = rendered.headers_mut();
     headers.insert(

@@ -17,6 +17,7 @@ use axum::response::Response;
 
 use super::client_ip::ClientIp;
 use super::now::Now;
+use crate::logging::RequestLine;
 use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
@@ -55,17 +56,15 @@ pub async fn observe(
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     app.metrics
-        .request(route, method.as_str(), status, elapsed.as_secs_f64());
-    tracing::info!(
-        target: "jwtd::request",
-        method = %method,
+        .request(route, &method, status, elapsed.as_secs_f64());
+    crate::logging::request(&RequestLine {
+        method: method.as_str(),
         route,
         status,
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        request_id = id.to_str().unwrap_or(""),
-        client_ip = %ip,
-        "request"
-    );
+        latency: elapsed,
+        request_id: id.to_str().unwrap_or(""),
+        client_ip: ip,
+    });
     response.headers_mut().insert(REQUEST_ID, id);
     response
 }
@@ -77,7 +76,12 @@ fn new_request_id() -> HeaderValue {
     static PREFIX: LazyLock<u64> = LazyLock::new(|| getrandom::u64().unwrap_or_default());
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    HeaderValue::from_str(&format!("{:016x}{n:016x}", *PREFIX)).expect("hex is ASCII")
+    let id = (u128::from(*PREFIX) << 64) | u128::from(n);
+    let mut hex = [0u8; 32];
+    for (i, digit) in hex.iter_mut().enumerate() {
+        *digit = b"0123456789abcdef"[((id >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&hex).expect("hex is a valid header value")
 }
 
 fn is_sane_id(id: &[u8]) -> bool {
