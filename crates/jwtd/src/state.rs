@@ -52,6 +52,8 @@ pub struct Inner {
     pub key_set: Option<KeySet>,
     /// Wakes this instance's key-set reader after a change made through it.
     pub keys_changed: Notify,
+    /// Sessions this instance marked used in the last minute.
+    pub session_touches: crate::api::token::SessionTouches,
 }
 
 /// What the server derives from the endpoint table for the state.
@@ -118,6 +120,7 @@ impl AppState {
             activity: Activity::default(),
             key_set: published.key_set,
             keys_changed: Notify::new(),
+            session_touches: Default::default(),
         }))
     }
 

@@ -6,11 +6,13 @@ mod browser;
 mod obtain;
 mod refresh;
 mod reuse;
+mod session_touches;
 mod verify;
 
 pub use browser::{logout, logout_with};
 pub use obtain::{issue_pair, obtain_pair, obtain_sliding};
 pub use refresh::{refresh, refresh_sliding, refresh_with};
+pub use session_touches::SessionTouches;
 pub use verify::{blacklist, verify};
 
 use jwtd_core::token::{Payload, TokenError, TokenService, UserRef};

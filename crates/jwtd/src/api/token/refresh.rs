@@ -182,8 +182,11 @@ async fn refresh_user(
 
 /// Marks the session used, off the request path: a refresh that does not rotate writes nothing
 /// else, and the session's "last used" is kept to the minute (a rotation marks it in its own
-/// transaction).
+/// transaction), so this instance asks the store at most once a minute per session.
 fn touch_session(app: &AppState, family: &str, now: Now) {
+    if !app.session_touches.claim(family, now.secs()) {
+        return;
+    }
     let (app, family) = (app.clone(), family.to_owned());
     tokio::spawn(async move {
         if let Err(e) = app.store.touch_session(&family, now.secs()).await {
