@@ -34,6 +34,10 @@ VENV = ROOT / "bench" / ".venv" / "bin"
 KEY = "benchmark signing key, the same on both servers"
 PASSWORD = "correct horse battery staple"
 USERS = 10
+# `bench/run --postgres`: jwtd also runs every workload on this PostgreSQL server (one started
+# for the run by .ci/with-postgres), as "jwtd (PostgreSQL)".
+POSTGRES = os.environ.get("BENCH_DATABASE_URL")
+PG_NAME = "jwtd (PostgreSQL)"
 
 
 def cpu_sets():
@@ -168,17 +172,20 @@ class Setup:
         ).stdout.strip().splitlines()[-1]
         assert self.hash.startswith("pbkdf2_sha256$1000000$"), self.hash
         self.cores = len(SERVER_CPUS)
-        for i in range(1, USERS + 1):
-            subprocess.run(
-                [str(JWTD), "--config", str(self.jwtd_config(False)), "user", "add", f"bench{i}",
-                 "--email", f"bench{i}@example.com", "--django-hash"],
-                input=self.hash + "\n", text=True, check=True, capture_output=True,
-            )
+        for postgres in [False, True] if POSTGRES else [False]:
+            for i in range(1, USERS + 1):
+                subprocess.run(
+                    [str(JWTD), "--config", str(self.jwtd_config(False, postgres)), "user", "add",
+                     f"bench{i}", "--email", f"bench{i}@example.com", "--django-hash"],
+                    input=self.hash + "\n", text=True, check=True, capture_output=True,
+                )
 
-    def jwtd_config(self, rotate):
-        path = self.work / f"jwtd-{'rotate' if rotate else 'plain'}.toml"
+    def jwtd_config(self, rotate, postgres=False):
+        path = self.work / f"jwtd-{'rotate' if rotate else 'plain'}{'-pg' if postgres else ''}.toml"
+        database = f'database_url = "{POSTGRES}"\n' if postgres else ""
         path.write_text(
-            f'bind = "127.0.0.1:18301"\ndata_dir = "{self.work / "jwtd-data"}"\n'
+            f'bind = "127.0.0.1:{18304 if postgres else 18301}"\ndata_dir = "{self.work / "jwtd-data"}"\n'
+            + database +
             f'signing_key = "{KEY}"\naccess_token_lifetime = "60m"\n'
             f"rotate_refresh_tokens = {str(rotate).lower()}\n"
             f"blacklist_after_rotation = {str(rotate).lower()}\n"
@@ -205,7 +212,26 @@ class Setup:
             "http://127.0.0.1:18302",
             cwd=REFERENCE,
         )
-        return jwtd, django
+        servers = [jwtd, django]
+        if POSTGRES:
+            servers.append(Server(
+                PG_NAME,
+                [str(JWTD), "--config", str(self.jwtd_config(rotate, True)), "serve"],
+                {"RUST_LOG": "info"},
+                "http://127.0.0.1:18304",
+            ))
+        return servers
+
+
+def pin_postgres():
+    """PostgreSQL's processes onto the servers' CPUs, like jwtd's own SQLite (backends fork
+    from the postmaster and inherit it)."""
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    for pid in out.split():
+        try:
+            os.sched_setaffinity(int(pid), SERVER_CPUS)
+        except OSError:
+            pass
 
 
 def lua(path, text):
@@ -304,9 +330,10 @@ def main():
     try:
         print(f"== setting up users (PBKDF2-SHA256, 1,000,000 iterations) in {work}", flush=True)
         setup = Setup(work)
+        if POSTGRES:
+            pin_postgres()
         for rotate in (False, True):
-            jwtd, django = setup.start(rotate)
-            servers = [jwtd, django]
+            servers = setup.start(rotate)
             for s in servers:
                 rss.setdefault(s.name, {})["idle"] = max(rss.get(s.name, {}).get("idle", 0), s.rss_mb())
             pair = {}
@@ -382,8 +409,9 @@ def storm(work, server, pair, seconds):
 
 def login_floor(setup):
     """One PBKDF2 verification in jwtd, timed as one login at a time (includes HTTP and DB)."""
-    jwtd, django = setup.start(False)
-    django.stop()
+    jwtd, *others = setup.start(False)
+    for other in others:
+        other.stop()
     try:
         run = wrk(jwtd.url + "/token/", login_script(setup.work), 3, 1, "60s")
     finally:
@@ -439,6 +467,20 @@ def report(results, rss, floor_ms, args):
     print(f"During the login storm (16 connections logging in, 4 verifying) jwtd logged in {storm_logins:.1f}/s "
           f"({100 * storm_logins / ceiling:.0f} % of the hash floor) while verify's p99 was "
           f"{median(storm, 'p99'):.2f} ms.")
+    if POSTGRES:
+        print()
+        print("jwtd on PostgreSQL (a local server on the same core), same workloads:")
+        print()
+        print("| workload | jwtd SQLite req/s | jwtd PostgreSQL req/s | PostgreSQL p50 / p99 (ms) | errors |")
+        print("|---|---:|---:|---:|---:|")
+        for name, by_server in results.items():
+            pg = by_server.get(PG_NAME)
+            if not pg:
+                continue
+            print(f"| {name} | {median(by_server['jwtd'], 'rps'):,.1f} | {median(pg, 'rps'):,.1f} "
+                  f"| {median(pg, 'p50'):.2f} / {median(pg, 'p99'):.2f} | {sum(r['errors'] for r in pg)} |")
+        storm = results["verify during a login storm"][PG_NAME]
+        print(f"\nDuring the login storm on PostgreSQL: {median(storm, 'login_rps'):.1f} logins/s.")
 
 
 if __name__ == "__main__":
