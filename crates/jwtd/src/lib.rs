@@ -1,7 +1,8 @@
 //! jwtd: a JWT authentication server that speaks Django REST Framework SimpleJWT's API.
 //!
 //! * [`config`] loads settings (file < `JWTD_*` environment < flags).
-//! * [`server`] prepares the data directory, database and signing keys, then serves [`api`].
+//! * [`server`] prepares the data directory, database and signing keys, then serves [`api`]
+//!   over [`connections`] (timeouts and a cap on open connections).
 //! * [`keys`] decides what signs (an HS secret, a PEM key, the store's key set) and keeps every
 //!   instance's key ring current.
 //! * [`cli`] is the `jwtd` command line (`serve`, `user …`, `tokens …`, `keys …`, `config check`).
@@ -13,6 +14,7 @@ pub mod api_key;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod console;
 pub mod hashing;
 pub mod keyfile;

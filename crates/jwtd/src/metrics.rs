@@ -47,6 +47,8 @@ pub struct Metrics {
     db_connections: IntGaugeVec,
     signing_keys: IntGaugeVec,
     log_lines_dropped: IntCounter,
+    connections_open: IntGauge,
+    connections_closed: IntCounterVec,
 }
 
 /// (route label, method label, status), by the labels' addresses.
@@ -147,6 +149,18 @@ impl Metrics {
             "Log lines dropped because the log writer's queue was full (stderr stalled)",
         )
         .expect("valid metric");
+        let connections_open =
+            IntGauge::new("jwtd_connections_open", "Client connections open now")
+                .expect("valid metric");
+        let connections_closed = IntCounterVec::new(
+            Opts::new(
+                "jwtd_connections_closed_total",
+                "Connections closed by the connection cap: an idle or slow one to admit a new \
+                 one (evicted), or the new one when every connection was busy (refused)",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -158,6 +172,8 @@ impl Metrics {
             Box::new(db_connections.clone()),
             Box::new(signing_keys.clone()),
             Box::new(log_lines_dropped.clone()),
+            Box::new(connections_open.clone()),
+            Box::new(connections_closed.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -174,6 +190,8 @@ impl Metrics {
             db_connections,
             signing_keys,
             log_lines_dropped,
+            connections_open,
+            connections_closed,
         }
     }
 
@@ -217,6 +235,16 @@ impl Metrics {
 
     pub fn login(&self, outcome: LoginOutcome) {
         self.logins.with_label_values(&[outcome.label()]).inc();
+    }
+
+    pub fn connections_open(&self, open: usize) {
+        self.connections_open
+            .set(i64::try_from(open).unwrap_or(i64::MAX));
+    }
+
+    /// A connection the cap closed: `evicted` or `refused`.
+    pub fn connection_closed(&self, reason: &'static str) {
+        self.connections_closed.with_label_values(&[reason]).inc();
     }
 
     pub fn rotation(&self) {

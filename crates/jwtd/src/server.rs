@@ -278,18 +278,14 @@ impl Server {
         let grace = state.settings.shutdown_grace;
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let app = crate::api::router(state.clone(), &served);
-        let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let server = crate::connections::serve(listener, app, state.clone(), async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(true);
         });
         tracing::info!(%addr, "listening");
         tokio::select! {
-            result = server => result.context("server error")?,
+            () = server => {},
             () = async {
                 let _ = stopping_rx.wait_for(|stopping| *stopping).await;
                 tokio::time::sleep(grace).await;

@@ -37,6 +37,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::Throttled => "Request was throttled. Expected available in {} seconds.",
         Msg::ServerError => "A server error occurred.",
         Msg::TooLarge => "Request body is too large. The limit is {} bytes.",
+        Msg::BodyTimeout => "The request body did not arrive in time.",
         Msg::Overloaded => "Too many logins are being processed. Try again shortly.",
         Msg::DatabaseUnavailable => "The database is unavailable. Try again shortly.",
         Msg::PermissionDenied => "You do not have permission to perform this action.",

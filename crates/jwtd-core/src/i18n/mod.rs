@@ -171,6 +171,8 @@ messages! {
     // jwtd's own
     /// `{}` = the limit in bytes.
     TooLarge,
+    /// The body did not arrive within `connections.body_read_timeout`.
+    BodyTimeout,
     Overloaded,
     DatabaseUnavailable,
     // The admin and self-service API: DRF's and Django's messages
@@ -442,6 +444,11 @@ mod tests {
             Msg::TooLarge,
             "Request body is too large. The limit is {} bytes.",
             "Тело запроса слишком велико. Предел — {} байт.",
+        ),
+        (
+            Msg::BodyTimeout,
+            "The request body did not arrive in time.",
+            "Тело запроса не пришло вовремя.",
         ),
         (
             Msg::Overloaded,

@@ -11,7 +11,7 @@
 //! `None` means neither catalog translates the message and the English text is sent, exactly as
 //! gettext falls back. DRF formats the throttle's "Expected available in N seconds." *before*
 //! the lookup, so that half is never found and stays English after the Russian first sentence.
-//! `TooLarge`, `Overloaded`, `DatabaseUnavailable`, `NotAHash`, `PasswordOrHash` and
+//! `TooLarge`, `BodyTimeout`, `Overloaded`, `DatabaseUnavailable`, `NotAHash`, `PasswordOrHash` and
 //! `UsersElsewhere` and the key set's `Key…` messages are jwtd's own (DRF has no such text).
 
 use super::Msg;
@@ -45,6 +45,7 @@ pub(super) fn text(msg: Msg) -> Option<&'static str> {
         Msg::ThrottledOneSecond => "Запрос был проигнорирован. Expected available in 1 second.",
         Msg::Throttled => "Запрос был проигнорирован. Expected available in {} seconds.",
         Msg::TooLarge => "Тело запроса слишком велико. Предел — {} байт.",
+        Msg::BodyTimeout => "Тело запроса не пришло вовремя.",
         Msg::Overloaded => "Сейчас обрабатывается слишком много входов. Повторите попытку позже.",
         Msg::DatabaseUnavailable => "База данных недоступна. Повторите попытку позже.",
         Msg::PermissionDenied => "У вас недостаточно прав для выполнения данного действия.",

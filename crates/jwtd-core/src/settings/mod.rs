@@ -35,7 +35,7 @@ pub use cookies::{CookieSettings, SameSite};
 pub use django::{DjangoHasher, DjangoMode, DjangoRoles};
 pub use duration::whole_seconds;
 pub use keys::KeySettings;
-pub use operations::{Cors, LogFormat, MetricsSettings};
+pub use operations::{ConnectionSettings, Cors, LogFormat, MetricsSettings};
 pub use protection::{Hashing, Throttle};
 pub use routes::Routes;
 pub use secret::Secret;
@@ -136,6 +136,8 @@ pub struct Settings {
     /// How long in-flight requests may take to finish after SIGTERM / Ctrl-C.
     #[serde(with = "duration")]
     pub shutdown_grace: Duration,
+    /// Timeouts and limits of client connections.
+    pub connections: ConnectionSettings,
     /// `text` (human, coloured on a terminal) or `json` (one object per line).
     pub log_format: LogFormat,
     /// Cross-origin access for browser clients (off unless origins are listed).
@@ -203,6 +205,7 @@ impl Default for Settings {
             bind_ip: false,
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
+            connections: ConnectionSettings::default(),
             log_format: LogFormat::Text,
             cors: Cors::default(),
             metrics: MetricsSettings::default(),
@@ -335,6 +338,7 @@ impl Settings {
             ));
         }
         self.cors.validate()?;
+        self.connections.validate()?;
         if self.max_body_bytes < 1024 {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }

@@ -1,4 +1,4 @@
-//! Settings for running jwtd: logs, CORS, metrics.
+//! Settings for running jwtd: logs, CORS, metrics, client connections.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -69,6 +69,58 @@ impl Cors {
             return Err(bad(
                 "cors.allowed_origins",
                 format!("{origin:?} is not an origin like \"https://app.example.com\" or \"*\""),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Bounds on client connections, so slow, idle or too many clients cannot exhaust the
+/// process's descriptors or memory.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionSettings {
+    /// Time a client has to send a request's line and headers, counted from the connection's
+    /// start or from the end of its previous request (so it also ends idle keep-alives).
+    #[serde(with = "super::duration")]
+    pub header_read_timeout: Duration,
+    /// Time a request's body has to arrive once its headers have; slower gets 408.
+    #[serde(with = "super::duration")]
+    pub body_read_timeout: Duration,
+    /// Open client connections at most. A new connection beyond it closes the connection that
+    /// has been waiting longest without a request in progress (a slow or idle client); when
+    /// every connection is busy, the new one is closed. Both are counted in metrics.
+    pub max: usize,
+    /// Concurrent requests on one HTTP/2 connection.
+    pub http2_max_concurrent_streams: u32,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max: 1000,
+            http2_max_concurrent_streams: 100,
+        }
+    }
+}
+
+impl ConnectionSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if self.header_read_timeout.is_zero() {
+            return Err(bad("connections.header_read_timeout", "must be above zero"));
+        }
+        if self.body_read_timeout.is_zero() {
+            return Err(bad("connections.body_read_timeout", "must be above zero"));
+        }
+        if self.max == 0 {
+            return Err(bad("connections.max", "must be at least 1"));
+        }
+        if self.http2_max_concurrent_streams == 0 {
+            return Err(bad(
+                "connections.http2_max_concurrent_streams",
+                "must be at least 1",
             ));
         }
         Ok(())

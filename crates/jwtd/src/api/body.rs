@@ -33,13 +33,18 @@ impl FromRequest<AppState> for Data {
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large());
         }
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
-            if is_length_limit(&e) {
-                too_large()
-            } else {
-                ApiError::detail(StatusCode::BAD_REQUEST, Msg::MalformedRequest)
-            }
-        })?;
+        // A client trickling its body gets `body_read_timeout`, then 408.
+        let read = axum::body::to_bytes(body, limit);
+        let bytes = tokio::time::timeout(app.settings.connections.body_read_timeout, read)
+            .await
+            .map_err(|_| ApiError::detail(StatusCode::REQUEST_TIMEOUT, Msg::BodyTimeout))?
+            .map_err(|e| {
+                if is_length_limit(&e) {
+                    too_large()
+                } else {
+                    ApiError::detail(StatusCode::BAD_REQUEST, Msg::MalformedRequest)
+                }
+            })?;
         // DRF treats an empty body as empty data, whatever the content type.
         if bytes.is_empty() {
             return Ok(Data(Map::new()));

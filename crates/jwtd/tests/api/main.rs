@@ -13,6 +13,7 @@ mod catalog;
 mod changes_elsewhere;
 mod cli;
 mod concurrency;
+mod connections;
 mod console;
 mod console_browser;
 mod contract_obtain;

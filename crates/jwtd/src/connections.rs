@@ -1,0 +1,256 @@
+//! Client connections, bounded (`[connections]`): the accept loop hyper serves each
+//! connection from, with a header read timeout (which also ends idle keep-alives), HTTP/2's
+//! stream limit, and a cap on open connections.
+//!
+//! At the cap, a new connection closes the connection that has waited longest without a
+//! request in progress — a client trickling its headers, or an idle keep-alive — so a flood of
+//! slow connections cannot lock out real clients (it only shortens its own connections' lives);
+//! when every connection has a request in progress, the new one is closed. Both are counted
+//! (`jwtd_connections_closed_total{reason}`). The request body's own timeout is the body
+//! reader's (`api/body.rs`), which answers 408.
+//!
+//! Why not `axum::serve`: it sets no timer, so hyper applies no header timeout, and it bounds
+//! nothing.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::response::Response;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use jwtd_core::settings::ConnectionSettings;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower::Service;
+
+use crate::state::AppState;
+
+/// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, closes idle
+/// connections and waits for the requests in progress (the caller bounds that wait).
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    state: AppState,
+    shutdown: impl Future<Output = ()>,
+) {
+    let settings: &ConnectionSettings = &state.settings.connections;
+    ensure_descriptors(settings.max);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(settings.http2_max_concurrent_streams);
+    let open = Arc::new(OpenConnections::new(settings.max, state.clone()));
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors (EMFILE) or a connection reset before accept: wait a
+                    // moment rather than spin, and go on.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(slot) = open.admit() else {
+            continue; // dropped: closed
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(ConnectionService {
+            router: app.clone(),
+            peer,
+            slot: slot.clone(),
+        });
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        let open = open.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                () = slot.evicted.notified() => {}
+            }
+            open.leave(slot.id);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Descriptors kept for what is not a client connection: the database, log, listeners.
+const OTHER_DESCRIPTORS: u64 = 128;
+
+/// Raises the soft limit on open files to the hard one (as most servers do: the soft default,
+/// often 1,024, is a relic), and warns when `max` connections could still run out of them.
+fn ensure_descriptors(max: usize) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    let soft = match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => limit.maximum,
+        Err(_) => limit.current,
+    };
+    if let Some(soft) = soft
+        && (max as u64).saturating_add(OTHER_DESCRIPTORS) > soft
+    {
+        tracing::warn!(
+            connections_max = max,
+            open_files_limit = soft,
+            "connections.max is near the open-files limit: connections past it will fail to be accepted"
+        );
+    }
+}
+
+/// One open connection's standing.
+struct Slot {
+    id: u64,
+    /// Requests in progress on it.
+    busy: AtomicUsize,
+    /// When it last finished a request or opened (ms since `epoch`).
+    idle_since_ms: AtomicU64,
+    /// The registry's epoch.
+    epoch: Instant,
+    evicted: Notify,
+}
+
+impl Slot {
+    fn mark_idle(&self) {
+        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.idle_since_ms.store(now, Ordering::Release);
+    }
+}
+
+struct OpenConnections {
+    slots: Mutex<HashMap<u64, Arc<Slot>>>,
+    next_id: AtomicU64,
+    max: usize,
+    epoch: Instant,
+    /// For the metrics.
+    state: AppState,
+}
+
+impl OpenConnections {
+    fn new(max: usize, state: AppState) -> Self {
+        OpenConnections {
+            slots: Mutex::default(),
+            next_id: AtomicU64::new(0),
+            max,
+            epoch: Instant::now(),
+            state,
+        }
+    }
+
+    /// A slot for a new connection, making room at the cap; `None`: close it.
+    fn admit(&self) -> Option<Arc<Slot>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= self.max {
+            let idlest = slots
+                .values()
+                .filter(|slot| slot.busy.load(Ordering::Acquire) == 0)
+                .min_by_key(|slot| slot.idle_since_ms.load(Ordering::Acquire))
+                .cloned();
+            let Some(idlest) = idlest else {
+                self.state.metrics.connection_closed("refused");
+                return None;
+            };
+            slots.remove(&idlest.id);
+            idlest.evicted.notify_one();
+            self.state.metrics.connection_closed("evicted");
+        }
+        let slot = Arc::new(Slot {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            busy: AtomicUsize::new(0),
+            idle_since_ms: AtomicU64::new(0),
+            epoch: self.epoch,
+            evicted: Notify::new(),
+        });
+        slot.mark_idle();
+        slots.insert(slot.id, slot.clone());
+        self.state.metrics.connections_open(slots.len());
+        Some(slot)
+    }
+
+    fn leave(&self, id: u64) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.remove(&id);
+        self.state.metrics.connections_open(slots.len());
+    }
+}
+
+/// The router, for one connection: adds the peer's address (`ConnectInfo`) and marks the
+/// connection busy while a request is in progress.
+#[derive(Clone)]
+struct ConnectionService {
+    router: Router,
+    peer: SocketAddr,
+    slot: Arc<Slot>,
+}
+
+impl Service<axum::http::Request<Incoming>> for ConnectionService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = InProgress<<Router as Service<axum::http::Request<Incoming>>>::Future>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: axum::http::Request<Incoming>) -> Self::Future {
+        request.extensions_mut().insert(ConnectInfo(self.peer));
+        self.slot.busy.fetch_add(1, Ordering::AcqRel);
+        InProgress {
+            inner: self.router.call(request),
+            slot: self.slot.clone(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's answer; the connection is busy until it is ready (or dropped).
+    struct InProgress<F> {
+        #[pin]
+        inner: F,
+        slot: Arc<Slot>,
+    }
+
+    impl<F> PinnedDrop for InProgress<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.slot.mark_idle();
+            this.slot.busy.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl<F: Future> Future for InProgress<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().inner.poll(cx)
+    }
+}
