@@ -12,7 +12,7 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection as _, Sqlite, Transaction};
 
 use crate::{
     Attempt, NewUser, PoolConfig, RefreshToken, Result, Rotation, StoreError, Succession,
@@ -81,7 +81,23 @@ impl SqliteStore {
 /// A write transaction. IMMEDIATE takes the write lock up front, so a transaction never fails
 /// half-way on a lock upgrade when another process writes.
 async fn begin_write(writer: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
-    Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
+    match writer.begin_with("BEGIN IMMEDIATE").await {
+        Err(sqlx::Error::InvalidSavePointStatement) => {
+            // A COMMIT that failed (disk full) makes SQLite roll the transaction back by
+            // itself, but sqlx still counts it open, fails the ROLLBACK it sends on drop, and
+            // refuses every later BEGIN on that connection — the only writer. Replace it.
+            let mut stuck = writer.acquire().await?;
+            stuck.ping().await?;
+            if stuck.is_in_transaction() {
+                tracing::warn!(
+                    "replacing the SQLite writer connection left in a failed transaction"
+                );
+                let _ = stuck.close().await;
+            }
+            Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
+        }
+        begun => Ok(begun?),
+    }
 }
 
 /// Creates the database file readable by its owner only (it holds password hashes); SQLite

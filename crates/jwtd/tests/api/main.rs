@@ -19,6 +19,7 @@ mod console_browser;
 mod contract_obtain;
 mod contract_refresh;
 mod cookies;
+mod disk_full;
 mod django_hashes;
 mod django_import;
 mod django_live;
