@@ -60,6 +60,15 @@ struct Buffer {
 }
 
 impl Buffer {
+    fn new() -> Buffer {
+        Buffer {
+            lines: Mutex::new(Vec::new()),
+            writer: OnceLock::new(),
+            woken: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
     fn append(&self, line: &[u8]) {
         let half_full = {
             let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
@@ -155,12 +164,7 @@ fn start_writer(buffer: Arc<Buffer>) -> Option<JoinHandle<()>> {
 /// Human-readable lines (coloured on a terminal) or one JSON object per line, at `RUST_LOG`'s
 /// level (default: info, sqlx warnings only).
 pub fn init(format: LogFormat) -> LogGuard {
-    let buffer = Arc::new(Buffer {
-        lines: Mutex::new(Vec::new()),
-        writer: OnceLock::new(),
-        woken: AtomicBool::new(false),
-        stopping: AtomicBool::new(false),
-    });
+    let buffer = Arc::new(Buffer::new());
     let writer = start_writer(buffer.clone());
     if let Some(thread) = &writer {
         let _ = buffer.writer.set(thread.thread().clone());
@@ -313,15 +317,6 @@ fn milliseconds(out: &mut String, latency: Duration) {
 mod tests {
     use super::*;
 
-    fn buffer() -> Buffer {
-        Buffer {
-            lines: Mutex::new(Vec::new()),
-            writer: OnceLock::new(),
-            woken: AtomicBool::new(false),
-            stopping: AtomicBool::new(false),
-        }
-    }
-
     fn line(request_id: &str) -> RequestLine<'_> {
         RequestLine {
             method: "POST",
@@ -382,7 +377,7 @@ mod tests {
 
     #[test]
     fn lines_are_written_in_order_in_one_batch() {
-        let buffer = buffer();
+        let buffer = Buffer::new();
         buffer.append(b"one\n");
         buffer.append(b"two\n");
         let (mut spare, mut out) = (Vec::new(), Vec::new());
@@ -394,7 +389,7 @@ mod tests {
 
     #[test]
     fn a_full_buffer_drops_and_counts_lines_without_waiting() {
-        let buffer = buffer();
+        let buffer = Buffer::new();
         let line = vec![b'x'; 1 << 20];
         let before = dropped_lines();
         for _ in 0..(BUFFER_BYTES >> 20) + 3 {

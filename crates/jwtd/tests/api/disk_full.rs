@@ -68,18 +68,20 @@ async fn a_full_disk_answers_503_keeps_reads_and_recovers_by_itself() {
         .await;
     let (_, access) = app.login("alice", "a long password 1").await;
 
+    let login = || {
+        app.post_json(
+            "/token/",
+            json!({"username": "alice", "password": "a long password 1"}),
+        )
+    };
+
     let filler = disk.0.join("filler");
     fill(&filler);
 
     // Logins write (a refresh token, a session): some may still fit in free pages, then 503s.
     let mut unavailable = 0;
     for _ in 0..200 {
-        let answer = app
-            .post_json(
-                "/token/",
-                json!({"username": "alice", "password": "a long password 1"}),
-            )
-            .await;
+        let answer = login().await;
         match answer.status {
             200 => continue,
             503 => {
@@ -109,12 +111,7 @@ async fn a_full_disk_answers_503_keeps_reads_and_recovers_by_itself() {
     std::fs::remove_file(&filler).unwrap();
     let mut recovered = false;
     for _ in 0..50 {
-        let answer = app
-            .post_json(
-                "/token/",
-                json!({"username": "alice", "password": "a long password 1"}),
-            )
-            .await;
+        let answer = login().await;
         if answer.status == 200 {
             let refresh = answer.json()["refresh"].as_str().unwrap().to_owned();
             assert_eq!(app.refresh(&refresh).await.status, 200);
