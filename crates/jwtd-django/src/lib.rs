@@ -88,15 +88,8 @@ impl DjangoDb {
 
     /// The connection a live site is served over (the Django-database mode): written to, with
     /// the server's pool limits.
-    pub async fn connect_live(
-        url: &str,
-        max_connections: u32,
-        acquire_timeout: std::time::Duration,
-    ) -> Result<DjangoDb> {
-        let options = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(acquire_timeout);
-        DjangoDb::open_with(url, true, options).await
+    pub async fn connect_live(url: &str, pool: &jwtd_store::PoolConfig) -> Result<DjangoDb> {
+        DjangoDb::open_with(url, true, pool.options()).await
     }
 
     async fn open(url: &str, writes: bool) -> Result<DjangoDb> {

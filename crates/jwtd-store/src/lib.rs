@@ -22,6 +22,7 @@
 mod sql;
 pub mod api_keys;
 pub mod audit;
+pub mod bounded;
 mod error;
 pub mod health;
 pub mod import;
@@ -41,6 +42,7 @@ use std::time::Duration;
 
 pub use api_keys::{ApiKey, ApiKeyStore, NewApiKey};
 pub use audit::{AuditEntry, AuditLog, AuditQuery};
+pub use bounded::{CallLimits, CallStats, bounded};
 pub use error::{Result, StoreError};
 pub use health::Health;
 pub use import::{ImportAction, ImportedToken, ImportedUser, Importer, TokenCounts};
@@ -94,6 +96,33 @@ impl Default for PoolConfig {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
         }
+    }
+}
+
+/// A pooled connection idle this long is pinged before it is handed out (its database may have
+/// restarted meanwhile); one used more recently is not.
+const TEST_IDLE_CONNECTIONS_AFTER: Duration = Duration::from_secs(1);
+
+impl PoolConfig {
+    /// sqlx pool options with these limits. sqlx pings every connection it hands out by
+    /// default — one more round trip per call (on SQLite a hand-off to its worker thread) — but
+    /// it already pings every connection it takes back, so only connections idle for a while are
+    /// tested again. A connection that died since fails its call with a transient error (a
+    /// 503), and sqlx closes it.
+    pub fn options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        use sqlx::Connection as _;
+        sqlx::pool::PoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .test_before_acquire(false)
+            .before_acquire(|connection: &mut DB::Connection, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= TEST_IDLE_CONNECTIONS_AFTER {
+                        connection.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
     }
 }
 

@@ -5,7 +5,7 @@
 //! condition after a concurrent rotation commits, so exactly one instance wins. Migrations take
 //! sqlx's advisory lock, so instances starting together apply them once.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{Postgres, Transaction};
 
 use crate::{
@@ -27,11 +27,7 @@ impl PgStore {
     pub async fn open(url: &str, pool: &PoolConfig) -> Result<Self> {
         let options: PgConnectOptions = url.parse()?;
         let options = options.application_name("jwtd");
-        let pool = PgPoolOptions::new()
-            .max_connections(pool.max_connections)
-            .acquire_timeout(pool.acquire_timeout)
-            .connect_with(options)
-            .await?;
+        let pool = pool.options().connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(PgStore {
             reader: pool.clone(),

@@ -9,9 +9,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 use sqlx::{Connection as _, Sqlite, Transaction};
 
 use crate::{
@@ -41,17 +39,13 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         create_private(options.get_filename())?;
-        let writer = SqlitePoolOptions::new()
+        let writer = pool
+            .options()
             .max_connections(1)
-            .acquire_timeout(pool.acquire_timeout)
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(pool.max_connections)
-            .acquire_timeout(pool.acquire_timeout)
-            .connect_with(options.read_only(true))
-            .await?;
+        let reader = pool.options().connect_with(options.read_only(true)).await?;
         Ok(SqliteStore {
             reader,
             rotations: group_commit::RotationQueue::start(writer.clone()),

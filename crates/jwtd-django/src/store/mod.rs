@@ -129,12 +129,11 @@ async fn connect_patiently(site: Arc<OnceLock<Site>>, config: SiteConfig) {
 }
 
 async fn connect(config: &SiteConfig) -> std::result::Result<Site, DjangoError> {
-    let db = DjangoDb::connect_live(
-        &config.database_url,
-        config.max_connections,
-        config.acquire_timeout,
-    )
-    .await?;
+    let pool = jwtd_store::PoolConfig {
+        max_connections: config.max_connections,
+        acquire_timeout: config.acquire_timeout,
+    };
+    let db = DjangoDb::connect_live(&config.database_url, &pool).await?;
     let users = db.live_users(&config.read).await?;
     let blacklist = db.shared_blacklist(&users.schema().table).await?;
     Ok(Site { users, blacklist })
