@@ -21,6 +21,12 @@ pub enum StoreError {
     /// connected to); waiting fixes it.
     #[error("{0}")]
     Unavailable(String),
+    /// The database did not answer a call within its deadline ([`crate::bounded`]).
+    #[error("the database did not answer within {0:?}")]
+    TimedOut(std::time::Duration),
+    /// As many calls as allowed were already waiting for the database ([`crate::bounded`]).
+    #[error("{0} database calls are already pending")]
+    TooManyPending(usize),
     /// The users belong to another system (a live Django site), which alone may change them.
     #[error("the users belong to the Django site: change them there (or with manage.py)")]
     UsersElsewhere,
@@ -34,7 +40,9 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         let e = match self {
             StoreError::Database(e) => e,
-            StoreError::Unavailable(_) => return true,
+            StoreError::Unavailable(_)
+            | StoreError::TimedOut(_)
+            | StoreError::TooManyPending(_) => return true,
             _ => return false,
         };
         if matches!(

@@ -19,4 +19,8 @@ pub trait Health: Send + Sync {
     }
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
+    /// How the calls bounded by [`crate::bounded`] fared; `None` for a store not so bounded.
+    fn call_stats(&self) -> Option<crate::CallStats> {
+        None
+    }
 }

@@ -45,6 +45,8 @@ pub struct Metrics {
     rotations: IntCounter,
     reuse_detections: IntCounter,
     db_connections: IntGaugeVec,
+    db_calls_pending: IntGauge,
+    db_calls_failed: IntCounterVec,
     signing_keys: IntGaugeVec,
     log_lines_dropped: IntCounter,
     connections_open: IntGauge,
@@ -136,6 +138,20 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let db_calls_pending = IntGauge::new(
+            "jwtd_db_calls_pending",
+            "Database calls running or waiting for a connection",
+        )
+        .expect("valid metric");
+        let db_calls_failed = IntCounterVec::new(
+            Opts::new(
+                "jwtd_db_calls_failed_total",
+                "Database calls failed by their bound: no answer within the acquire and query \
+                 timeouts (timeout), or database_max_pending already pending (too_many_pending)",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
         let signing_keys = IntGaugeVec::new(
             Opts::new(
                 "jwtd_signing_key_info",
@@ -170,6 +186,8 @@ impl Metrics {
             Box::new(rotations.clone()),
             Box::new(reuse_detections.clone()),
             Box::new(db_connections.clone()),
+            Box::new(db_calls_pending.clone()),
+            Box::new(db_calls_failed.clone()),
             Box::new(signing_keys.clone()),
             Box::new(log_lines_dropped.clone()),
             Box::new(connections_open.clone()),
@@ -188,6 +206,8 @@ impl Metrics {
             rotations,
             reuse_detections,
             db_connections,
+            db_calls_pending,
+            db_calls_failed,
             signing_keys,
             log_lines_dropped,
             connections_open,
@@ -256,24 +276,42 @@ impl Metrics {
     }
 
     /// The text exposition, with the gauges read now.
-    pub fn render(&self, hashing_in_flight: usize, db_in_use: u32, db_idle: u32) -> String {
+    pub fn render(&self, hashing_in_flight: usize, db: &dyn jwtd_store::Health) -> String {
         self.hashing_in_flight
             .set(i64::try_from(hashing_in_flight).unwrap_or(i64::MAX));
+        let (db_in_use, db_idle) = db.pool_stats();
         self.db_connections
             .with_label_values(&["in_use"])
             .set(i64::from(db_in_use));
         self.db_connections
             .with_label_values(&["idle"])
             .set(i64::from(db_idle));
-        let dropped = crate::logging::dropped_lines();
-        self.log_lines_dropped
-            .inc_by(dropped.saturating_sub(self.log_lines_dropped.get()));
+        if let Some(calls) = db.call_stats() {
+            self.db_calls_pending
+                .set(i64::try_from(calls.pending).unwrap_or(i64::MAX));
+            catch_up(
+                &self.db_calls_failed.with_label_values(&["timeout"]),
+                calls.timed_out,
+            );
+            catch_up(
+                &self
+                    .db_calls_failed
+                    .with_label_values(&["too_many_pending"]),
+                calls.refused,
+            );
+        }
+        catch_up(&self.log_lines_dropped, crate::logging::dropped_lines());
         let mut out = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut out)
             .expect("text encoding cannot fail");
         String::from_utf8(out).expect("the text format is UTF-8")
     }
+}
+
+/// Moves `counter` up to `total`, a count kept elsewhere.
+fn catch_up(counter: &IntCounter, total: u64) {
+    counter.inc_by(total.saturating_sub(counter.get()));
 }
 
 impl Default for Metrics {

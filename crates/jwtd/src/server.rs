@@ -12,7 +12,7 @@ use jwtd_core::settings::DjangoRoles;
 use jwtd_core::token::TokenService;
 use jwtd_core::{Clock, Settings};
 use jwtd_django::{DjangoStore, ReadOptions, SiteConfig};
-use jwtd_store::{PoolConfig, Store, redact_url};
+use jwtd_store::{CallLimits, PoolConfig, Store, redact_url};
 use tokio::net::TcpListener;
 
 use crate::api::endpoints::{self, Served};
@@ -173,6 +173,13 @@ impl Server {
         let served = endpoints::resolve(&settings)?;
         let store = open_store_patiently(&settings).await?;
         let store = serve_django_users(&settings, store)?;
+        let store = jwtd_store::bounded(
+            store,
+            CallLimits {
+                deadline: settings.database_acquire_timeout + settings.database_query_timeout,
+                max_pending: settings.database_max_pending,
+            },
+        );
         let (ring, key_set) = keys::initial_ring(&settings, &store, clock.now().secs()).await?;
         let tokens = TokenService::new(&settings, ring);
         let hasher = match &settings.django {

@@ -116,6 +116,13 @@ pub struct Settings {
     /// How long a request waits for a database connection before it gets a 503.
     #[serde(with = "duration")]
     pub database_acquire_timeout: Duration,
+    /// How long a database call may run once it has a connection: with the acquire timeout,
+    /// the longest a request waits for a stalled database before its 503.
+    #[serde(with = "duration")]
+    pub database_query_timeout: Duration,
+    /// Database calls running or waiting at once; one more gets a 503 at once, so a stalled
+    /// database cannot pile requests up.
+    pub database_max_pending: usize,
     pub bind: SocketAddr,
     /// Peers whose `X-Forwarded-For` is believed when finding the client IP.
     pub trusted_proxies: Vec<IpNet>,
@@ -196,6 +203,8 @@ impl Default for Settings {
             database_url: None,
             database_pool_size: 10,
             database_acquire_timeout: Duration::from_secs(5),
+            database_query_timeout: Duration::from_secs(5),
+            database_max_pending: 512,
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             trusted_proxies: Vec::new(),
             routes: Routes::default(),
@@ -328,6 +337,12 @@ impl Settings {
         }
         if self.database_acquire_timeout.is_zero() {
             return Err(bad("database_acquire_timeout", "must be more than zero"));
+        }
+        if self.database_query_timeout.is_zero() {
+            return Err(bad("database_query_timeout", "must be more than zero"));
+        }
+        if self.database_max_pending == 0 {
+            return Err(bad("database_max_pending", "must be at least 1"));
         }
         self.hashing.validate()?;
         self.throttle.validate()?;

@@ -60,8 +60,7 @@ pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Readiness>
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(app): State<AppState>) -> impl axum::response::IntoResponse {
-    let (in_use, idle) = app.store.pool_stats();
-    let body = app.metrics.render(app.hashing.in_flight(), in_use, idle);
+    let body = app.metrics.render(app.hashing.in_flight(), &*app.store);
     (
         [(
             axum::http::header::CONTENT_TYPE,

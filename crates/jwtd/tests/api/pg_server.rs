@@ -120,6 +120,15 @@ impl PgServer {
         self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
     }
 
+    /// Stops the server as a crash would (`-m immediate`: no shutdown checkpoint; the next
+    /// start replays the WAL).
+    pub fn crash(&self) {
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }

@@ -13,7 +13,7 @@ use crate::helpers::{JwtdProcess, KEY, run_jwtd};
 use crate::pg_server::PgServer;
 
 /// A jwtd config on `database_url` with rotation and blacklisting on.
-fn config(dir: &Path, database_url: &str) -> PathBuf {
+pub(crate) fn config(dir: &Path, database_url: &str) -> PathBuf {
     let path = dir.join("jwtd.toml");
     std::fs::write(
         &path,
@@ -29,7 +29,7 @@ fn config(dir: &Path, database_url: &str) -> PathBuf {
     path
 }
 
-fn add_user(config: &Path, name: &str) {
+pub(crate) fn add_user(config: &Path, name: &str) {
     let args = [
         OsStr::new("--config"),
         config.as_os_str(),
@@ -45,17 +45,22 @@ fn add_user(config: &Path, name: &str) {
     );
 }
 
-async fn post(http: &reqwest::Client, url: String, body: Value) -> (u16, Value) {
+pub(crate) async fn post(http: &reqwest::Client, url: String, body: Value) -> (u16, Value) {
     let answer = http.post(url).json(&body).send().await.unwrap();
     let status = answer.status().as_u16();
     (status, answer.json().await.unwrap_or(Value::Null))
 }
 
 async fn login(http: &reqwest::Client, base: &str) -> (u16, Value) {
+    login_as(http, base, "alice").await
+}
+
+/// Logs `username` in with the password [`add_user`] gave.
+pub(crate) async fn login_as(http: &reqwest::Client, base: &str, username: &str) -> (u16, Value) {
     post(
         http,
         format!("{base}/token/"),
-        json!({"username": "alice", "password": "a long test password"}),
+        json!({"username": username, "password": "a long test password"}),
     )
     .await
 }
@@ -123,7 +128,7 @@ async fn two_instances_share_rotation_and_blacklist() {
 }
 
 /// Polls `check` every 100 ms until it holds or `limit` passes.
-async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+pub(crate) async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
