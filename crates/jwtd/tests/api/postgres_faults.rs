@@ -88,7 +88,9 @@ async fn a_stalled_database_gets_prompt_503s_while_verify_answers() {
     }
 
     // A burst of 40 refreshes: 8 wait (database_max_pending), the rest are refused at once;
-    // every one is a 503 within the bound, and verify answers at once meanwhile.
+    // every one is a 503 within the bound, and verify answers at once meanwhile. (Margins
+    // allow for a loaded CI machine running a debug build: a wave of 8 may time out and let
+    // late arrivals wait in its place.)
     let burst_started = Instant::now();
     let burst: Vec<_> = (0..40)
         .map(|_| {
@@ -119,7 +121,7 @@ async fn a_stalled_database_gets_prompt_503s_while_verify_answers() {
         burst_started.elapsed()
     );
     assert!(
-        slowest_verify < Duration::from_millis(250),
+        slowest_verify < Duration::from_millis(500),
         "verify took {slowest_verify:?} during the stall"
     );
     assert!(most_pending <= 8.0, "{most_pending} calls pending");
@@ -129,7 +131,7 @@ async fn a_stalled_database_gets_prompt_503s_while_verify_answers() {
         "jwtd_db_calls_failed_total{reason=\"too_many_pending\"}",
     );
     let timed_out = metric(&metrics, "jwtd_db_calls_failed_total{reason=\"timeout\"}");
-    assert!(refused >= 30.0, "{refused} refused at once\n{metrics}");
+    assert!(refused >= 24.0, "{refused} refused at once\n{metrics}");
     assert!(timed_out >= 1.0, "{timed_out} timed out\n{metrics}");
 
     // Traffic passes again: service resumes without a restart, and the refreshes that got a
