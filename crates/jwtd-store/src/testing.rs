@@ -1,7 +1,7 @@
 //! Test support (feature `testing`): which backend a test suite runs on.
 //!
 //! Unset `TEST_DATABASE_URL`: SQLite files in temporary directories. Set to a PostgreSQL
-//! server URL (`postgres://postgres@127.0.0.1:55432/postgres`): every test gets a database of
+//! server URL (`postgres://postgres@127.0.0.1:25432/postgres`): every test gets a database of
 //! its own on that server, so the same suite runs on either backend.
 
 use sqlx::Connection;
