@@ -127,8 +127,7 @@ pub fn serve_django_users(
             login_field: Some(settings.login_field.name().to_owned()),
             groups: django.roles == DjangoRoles::Groups,
         },
-        max_connections: settings.database_pool_size,
-        acquire_timeout: settings.database_acquire_timeout,
+        pool: pool_config(settings),
         writes_last_login: settings.update_last_login,
         writes_passwords: django.writes_passwords(),
     };

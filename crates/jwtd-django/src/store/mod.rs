@@ -32,8 +32,8 @@ pub struct SiteConfig {
     /// The user table (discovered when unset), the login column, and whether groups are read
     /// (they become the `roles` claim).
     pub read: ReadOptions,
-    pub max_connections: u32,
-    pub acquire_timeout: Duration,
+    /// The pool's limits (the server's own: `database_pool_size`, `database_acquire_timeout`).
+    pub pool: jwtd_store::PoolConfig,
     /// For the start-up message only: whether jwtd writes `last_login` and re-hashed passwords.
     pub writes_last_login: bool,
     pub writes_passwords: bool,
@@ -129,11 +129,7 @@ async fn connect_patiently(site: Arc<OnceLock<Site>>, config: SiteConfig) {
 }
 
 async fn connect(config: &SiteConfig) -> std::result::Result<Site, DjangoError> {
-    let pool = jwtd_store::PoolConfig {
-        max_connections: config.max_connections,
-        acquire_timeout: config.acquire_timeout,
-    };
-    let db = DjangoDb::connect_live(&config.database_url, &pool).await?;
+    let db = DjangoDb::connect_live(&config.database_url, &config.pool).await?;
     let users = db.live_users(&config.read).await?;
     let blacklist = db.shared_blacklist(&users.schema().table).await?;
     Ok(Site { users, blacklist })
@@ -333,8 +329,7 @@ mod tests {
         let mut config = SiteConfig {
             database_url: "sqlite:///db.sqlite3".into(),
             read: ReadOptions::default(),
-            max_connections: 1,
-            acquire_timeout: Duration::from_secs(1),
+            pool: jwtd_store::PoolConfig::default(),
             writes_last_login: false,
             writes_passwords: false,
         };
