@@ -7,6 +7,9 @@ table reports the median over the rounds.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -21,7 +24,6 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import jwt  # PyJWT, from the reference's requirements
 
 ROOT = Path(__file__).resolve().parent.parent
 JWTD = ROOT / "target" / "release" / "jwtd"
@@ -305,16 +307,22 @@ def wrk(url, script, seconds, connections, timeout="10s"):
     return parse_wrk(out)
 
 
-def signed_refresh_tokens(count, user_id):
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def signed_refresh_tokens(count, user_id, key=KEY):
+    """HS256 refresh tokens the server has not seen (it records them on first use), encoded as
+    PyJWT encodes them."""
+    header = b64url(b'{"alg":"HS256","typ":"JWT"}')
     now = int(time.time())
-    return [
-        jwt.encode(
-            {"token_type": "refresh", "exp": now + 86400, "iat": now, "jti": uuid.uuid4().hex, "user_id": user_id},
-            KEY,
-            algorithm="HS256",
-        )
-        for _ in range(count)
-    ]
+    tokens = []
+    for _ in range(count):
+        claims = {"token_type": "refresh", "exp": now + 86400, "iat": now, "jti": uuid.uuid4().hex, "user_id": user_id}
+        signing_input = header + "." + b64url(json.dumps(claims, separators=(",", ":")).encode())
+        signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+        tokens.append(signing_input + "." + b64url(signature))
+    return tokens
 
 
 def main():

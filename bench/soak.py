@@ -12,57 +12,24 @@ answer's new refresh token is the next one rotated), plus one login per second.
 
 import argparse
 import base64
-import hashlib
-import hmac
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-JWTD = ROOT / "target" / "release" / "jwtd"
+# The benchmark's helpers: CPU pinning, wrk and its output, /proc readings, token minting.
+from bench import JWTD, LOAD_CPUS, SERVER_CPUS, pinned, post, proc_status, signed_refresh_tokens, wrk
+
 KEY = "soak signing key, long enough for HS256 (>= 32 bytes)"
 PASSWORD = "correct horse battery staple"
 PORT = 18401
 URL = f"http://127.0.0.1:{PORT}"
 DELAY_MS = 2
-CPUS = sorted(os.sched_getaffinity(0))
-SERVER_CPUS, LOAD_CPUS = (CPUS[: len(CPUS) // 2], CPUS[len(CPUS) // 2 :]) if len(CPUS) > 1 else (CPUS, CPUS)
-
-
-def pinned(cpus, argv):
-    return ["taskset", "-c", ",".join(map(str, cpus)), *argv]
-
-
-def post(path, body):
-    request = urllib.request.Request(URL + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.load(answer)
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def refresh_tokens(count, user_id):
-    """Well-signed refresh tokens jwtd has not seen (it records them on first use), HS256."""
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    now = int(time.time())
-    tokens = []
-    for _ in range(count):
-        claims = {"token_type": "refresh", "exp": now + 86400, "iat": now, "jti": uuid.uuid4().hex, "user_id": user_id}
-        signing_input = header + "." + b64(json.dumps(claims, separators=(",", ":")).encode())
-        signature = hmac.new(KEY.encode(), signing_input.encode(), hashlib.sha256).digest()
-        tokens.append(signing_input + "." + b64(signature))
-    return tokens
 
 
 def mix_script(work, access, tokens, delay_ms, login_every):
@@ -99,38 +66,12 @@ end
     return str(script)
 
 
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
-
-
-def wrk(script, seconds, connections):
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout=10s", "--latency", "-s", script, URL]
-    out = subprocess.run(pinned(LOAD_CPUS, argv), capture_output=True, text=True, check=True).stdout
-
-    def latency(percent):
-        m = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
-        return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
-
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = int(m.group(1)) if m else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors += sum(int(g) for g in m.groups()) if m else 0
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": errors}
-
-
-def status_kb(pid, field):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 def sample(pid, data_dir):
     size = sum(f.stat().st_size for f in data_dir.glob("jwtd.db*"))
     return {
-        "rss": status_kb(pid, "VmRSS") / 1024,
+        "rss": proc_status(pid, "VmRSS") / 1024,
         "fds": len(os.listdir(f"/proc/{pid}/fd")),
-        "threads": status_kb(pid, "Threads"),
+        "threads": proc_status(pid, "Threads"),
         "db": size / 2**20,
     }
 
@@ -163,7 +104,7 @@ def main():
         )
         for _ in range(100):
             try:
-                access = post("/token/", {"username": "soak1", "password": PASSWORD})["access"]
+                access = post(URL + "/token/", {"username": "soak1", "password": PASSWORD})["access"]
                 break
             except OSError:
                 time.sleep(0.1)
@@ -171,11 +112,11 @@ def main():
             raise SystemExit("jwtd did not come up")
         user_id = json.loads(base64.urlsafe_b64decode(access.split(".")[1] + "=="))["user_id"]
 
-        full = wrk(mix_script(work, access, refresh_tokens(4000, user_id), 0, 10**9), 20, 16)
+        full = wrk(URL, mix_script(work, access, signed_refresh_tokens(4000, user_id, KEY), 0, 10**9), 20, 16)
         target = full["rps"] / 2
         # Each connection waits DELAY_MS between an answer and its next request: the number of
         # connections sets the rate, found by a 10 s trial.
-        trial = wrk(mix_script(work, access, refresh_tokens(2000, user_id), DELAY_MS, 10**9), 10, 32)
+        trial = wrk(URL, mix_script(work, access, signed_refresh_tokens(2000, user_id, KEY), DELAY_MS, 10**9), 10, 32)
         connections = max(1, round(32 * target / trial["rps"]))
         print(f"== capacity of the mix: {full['rps']:,.0f} req/s (p99 {full['p99']:.2f} ms); "
               f"soaking at half ({target:,.0f} req/s): {connections} connections, {DELAY_MS} ms "
@@ -184,13 +125,13 @@ def main():
         print("| minute | req/s | p50 / p99 (ms) | non-2xx | RSS (MB) | fds | threads | database (MB) |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for minute in range(1, args.minutes + 1):
-            script = mix_script(work, access, refresh_tokens(2000, user_id), DELAY_MS, max(1, round(target)))
-            run = wrk(script, 60, connections)
+            script = mix_script(work, access, signed_refresh_tokens(2000, user_id, KEY), DELAY_MS, max(1, round(target)))
+            run = wrk(URL, script, 60, connections)
             s = sample(jwtd.pid, data_dir)
             print(f"| {minute} | {run['rps']:,.0f} | {run['p50']:.2f} / {run['p99']:.2f} | {run['errors']} "
                   f"| {s['rss']:.1f} | {s['fds']} | {s['threads']} | {s['db']:,.0f} |", flush=True)
         print()
-        print(f"Peak RSS {status_kb(jwtd.pid, 'VmHWM') / 1024:.1f} MB; "
+        print(f"Peak RSS {proc_status(jwtd.pid, 'VmHWM') / 1024:.1f} MB; "
               f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, jwtd on {SERVER_CPUS}, wrk on {LOAD_CPUS}.")
     finally:
         if jwtd:
