@@ -31,7 +31,15 @@ pub struct PublishedKey {
 
 struct VerifyingKey {
     algorithm: Algorithm,
-    key: DecodingKey,
+    key: Verifier,
+}
+
+/// How a key checks a signature.
+enum Verifier {
+    /// An HS secret with HMAC's key schedule done once, not per token (jsonwebtoken redoes it
+    /// on every call: a fifth of an HS256 check).
+    Hmac(aws_lc_rs::hmac::Key),
+    Public(DecodingKey),
 }
 
 impl PublishedKey {
@@ -74,25 +82,55 @@ impl PublishedKey {
 }
 
 impl VerifyingKey {
-    fn new(algorithm: Algorithm, key: DecodingKey) -> VerifyingKey {
-        VerifyingKey { algorithm, key }
+    fn public(algorithm: Algorithm, key: DecodingKey) -> VerifyingKey {
+        VerifyingKey {
+            algorithm,
+            key: Verifier::Public(key),
+        }
+    }
+
+    fn hmac(algorithm: Algorithm, secret: &[u8]) -> VerifyingKey {
+        VerifyingKey {
+            algorithm,
+            key: Verifier::Hmac(aws_lc_rs::hmac::Key::new(hmac_of(algorithm), secret)),
+        }
     }
 
     /// Whether `signature` is this key's over `message` (base64url, as in the token).
     fn signed(&self, message: &str, signature: &str) -> bool {
-        jsonwebtoken::crypto::verify(
-            signature,
-            message.as_bytes(),
-            &self.key,
-            self.algorithm.jwt(),
-        )
-        .unwrap_or(false)
+        match &self.key {
+            Verifier::Hmac(key) => {
+                // HS512's tag is the longest: 64 bytes.
+                let mut tag = [0u8; 64];
+                URL_SAFE_NO_PAD
+                    .decode_slice(signature, &mut tag)
+                    .is_ok_and(|len| {
+                        // Constant-time comparison inside aws-lc.
+                        aws_lc_rs::hmac::verify(key, message.as_bytes(), &tag[..len]).is_ok()
+                    })
+            }
+            Verifier::Public(key) => jsonwebtoken::crypto::verify(
+                signature,
+                message.as_bytes(),
+                key,
+                self.algorithm.jwt(),
+            )
+            .unwrap_or(false),
+        }
+    }
+}
+
+fn hmac_of(algorithm: Algorithm) -> aws_lc_rs::hmac::Algorithm {
+    match algorithm {
+        Algorithm::HS384 => aws_lc_rs::hmac::HMAC_SHA384,
+        Algorithm::HS512 => aws_lc_rs::hmac::HMAC_SHA512,
+        _ => aws_lc_rs::hmac::HMAC_SHA256,
     }
 }
 
 pub struct KeyRing {
     /// What new tokens are signed with; none in a verify-only ring (a service behind jwtd).
-    signer: Option<(Header, EncodingKey)>,
+    signer: Option<Signer>,
     by_kid: HashMap<String, VerifyingKey>,
     kidless: Vec<VerifyingKey>,
     /// HS deployments ignore `kid`.
@@ -106,12 +144,12 @@ impl KeyRing {
         debug_assert!(algorithm.is_hmac());
         let kidless = std::iter::once(secret)
             .chain(previous.iter().map(Vec::as_slice))
-            .map(|s| VerifyingKey::new(algorithm, DecodingKey::from_secret(s)))
+            .map(|s| VerifyingKey::hmac(algorithm, s))
             .collect();
         KeyRing {
-            signer: Some((
+            signer: Some(Signer::new(
                 Header::new(algorithm.jwt()),
-                EncodingKey::from_secret(secret),
+                SigningKey::Hmac(aws_lc_rs::hmac::Key::new(hmac_of(algorithm), secret)),
             )),
             by_kid: HashMap::new(),
             kidless,
@@ -130,7 +168,10 @@ impl KeyRing {
         let mut header = Header::new(signer.algorithm().jwt());
         header.kid = Some(signer.kid().to_owned());
         let mut ring = KeyRing::verifying(published, previous)?;
-        ring.signer = Some((header, signer.encoding_key().clone()));
+        ring.signer = Some(Signer::new(
+            header,
+            SigningKey::Pair(signer.encoding_key().clone()),
+        ));
         Ok(ring)
     }
 
@@ -147,16 +188,13 @@ impl KeyRing {
             let decoding =
                 || DecodingKey::from_jwk(&key.jwk).map_err(|_| KeyError::Unreadable("a JWK"));
             if key.accepts_kidless {
-                kidless.push(VerifyingKey::new(key.algorithm, decoding()?));
+                kidless.push(VerifyingKey::public(key.algorithm, decoding()?));
             }
-            by_kid.insert(kid, VerifyingKey::new(key.algorithm, decoding()?));
+            by_kid.insert(kid, VerifyingKey::public(key.algorithm, decoding()?));
         }
         for secret in previous {
             for algorithm in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-                kidless.push(VerifyingKey::new(
-                    algorithm,
-                    DecodingKey::from_secret(secret),
-                ));
+                kidless.push(VerifyingKey::hmac(algorithm, secret));
             }
         }
         let set = JwkSet {
@@ -191,7 +229,7 @@ impl KeyRing {
     pub fn signing_kid(&self) -> Option<&str> {
         self.signer
             .as_ref()
-            .and_then(|(header, _)| header.kid.as_deref())
+            .and_then(|signer| signer.header.kid.as_deref())
     }
 
     /// Whether `raw` names (in its header) a `kid` this ring does not hold: a key newer than
@@ -211,11 +249,10 @@ impl KeyRing {
 
     /// Panics on a verify-only ring: nothing built on one mints tokens.
     pub(crate) fn sign(&self, payload: &Payload) -> String {
-        let (header, key) = self
-            .signer
+        self.signer
             .as_ref()
-            .expect("a verify-only ring never signs");
-        jsonwebtoken::encode(header, payload, key).expect("a key that loaded signs any JSON object")
+            .expect("a verify-only ring never signs")
+            .sign(payload)
     }
 
     /// The payload of a token whose signature a key of this ring makes, chosen by the rule
@@ -244,6 +281,52 @@ impl KeyRing {
             return Err(Unverified::Invalid);
         }
         decode_part(claims)
+    }
+}
+
+/// What new tokens are signed with, and the header they carry, encoded once.
+struct Signer {
+    header: Header,
+    /// `base64url(header JSON)`, as jsonwebtoken writes it.
+    encoded_header: String,
+    key: SigningKey,
+}
+
+enum SigningKey {
+    /// The HS secret with HMAC's key schedule done once.
+    Hmac(aws_lc_rs::hmac::Key),
+    Pair(EncodingKey),
+}
+
+impl Signer {
+    fn new(header: Header, key: SigningKey) -> Signer {
+        let json = serde_json::to_vec(&header).expect("a JOSE header serializes");
+        Signer {
+            encoded_header: URL_SAFE_NO_PAD.encode(json),
+            header,
+            key,
+        }
+    }
+
+    /// `header.claims.signature`, each part base64url, as `jsonwebtoken::encode` makes it.
+    fn sign(&self, payload: &Payload) -> String {
+        let claims = serde_json::to_vec(payload).expect("a JSON object serializes");
+        let mut token = String::with_capacity(self.encoded_header.len() + claims.len() * 2 + 90);
+        token.push_str(&self.encoded_header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(claims, &mut token);
+        let signature = match &self.key {
+            SigningKey::Hmac(key) => {
+                URL_SAFE_NO_PAD.encode(aws_lc_rs::hmac::sign(key, token.as_bytes()))
+            }
+            SigningKey::Pair(key) => {
+                jsonwebtoken::crypto::sign(token.as_bytes(), key, self.header.alg)
+                    .expect("a key that loaded signs any message")
+            }
+        };
+        token.push('.');
+        token.push_str(&signature);
+        token
     }
 }
 
