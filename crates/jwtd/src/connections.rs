@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::response::Response;
 use hyper::body::Incoming;
@@ -35,13 +34,14 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::Service;
 
+use crate::api::observe::Api;
 use crate::state::AppState;
 
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, closes idle
 /// connections and waits for the requests in progress (the caller bounds that wait).
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: Api,
     state: AppState,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -206,7 +206,7 @@ impl OpenConnections {
 /// connection busy while a request is in progress.
 #[derive(Clone)]
 struct ConnectionService {
-    router: Router,
+    router: Api,
     peer: SocketAddr,
     slot: Arc<Slot>,
 }
@@ -214,7 +214,7 @@ struct ConnectionService {
 impl Service<axum::http::Request<Incoming>> for ConnectionService {
     type Response = Response;
     type Error = Infallible;
-    type Future = InProgress<<Router as Service<axum::http::Request<Incoming>>>::Future>;
+    type Future = InProgress<<Api as Service<axum::http::Request<Incoming>>>::Future>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))

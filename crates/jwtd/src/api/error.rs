@@ -1,14 +1,14 @@
 //! API errors and their SimpleJWT-shaped bodies.
 //!
 //! Handlers and extractors return [`ApiError`]; its `IntoResponse` only sets the status and
-//! parks the error in the response extensions. [`render_errors`], the outermost middleware,
-//! writes the localized body and headers, because only it knows the request's language and the
-//! deployment's `WWW-Authenticate` keyword. One place renders every error, including extractor
+//! parks the error in the response extensions. [`render`], called on every response by the
+//! service around the router (`observe::Observed`), writes the localized body and headers,
+//! because only there are the request's language and the deployment's `WWW-Authenticate`
+//! keyword known. One place renders every error, including extractor
 //! rejections and the 404/405 fallbacks.
 
-use axum::extract::{Request, State};
+use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jwtd_core::token::{TokenError, TokenKind};
 use jwtd_core::{Lang, Msg};
@@ -212,17 +212,23 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Renders every [`ApiError`] in the language `Accept-Language` picks from the offered ones.
-pub async fn render_errors(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    // A clone shares the request's buffer: no copy unless an error needs it.
-    let accept = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
-    let mut response = next.run(request).await;
+/// Renders the [`ApiError`] a response carries, if any, in the language `Accept-Language` picks
+/// from the offered ones. In place: headers set on the way out (CORS) stay.
+pub fn render(app: &AppState, accept_language: Option<&HeaderValue>, response: &mut Response) {
     let Some(error) = response.extensions_mut().remove::<ApiError>() else {
-        return response;
+        return;
     };
-    let lang = app.language(accept.as_ref().and_then(|v| v.to_str().ok()));
-    let mut rendered = (error.status(), axum::Json(error.body(lang))).into_response();
-    let headers = rendered.headers_mut();
+    let lang = app.language(accept_language.and_then(|v| v.to_str().ok()));
+    let body = serde_json::to_vec(&error.body(lang)).expect("error bodies serialize");
+    *response.status_mut() = error.status();
+    *response.body_mut() = Body::from(body);
+    let headers = response.headers_mut();
+    // The router stamped the empty body's length; hyper measures the new one.
+    headers.remove(header::CONTENT_LENGTH);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(lang.code()),
@@ -245,5 +251,4 @@ pub async fn render_errors(State(app): State<AppState>, request: Request, next: 
         }
         _ => {}
     }
-    rendered
 }

@@ -1,11 +1,11 @@
 //! The HTTP API: the endpoint table ([`endpoints`]) routed at the configured paths, with
 //! SimpleJWT-shaped errors.
 //!
-//! A request flows through `observe` (request id, client IP, the request's instant, the log
-//! line and metrics), CORS, `error::render_errors` (localizes any [`error::ApiError`]) and a
-//! panic guard, to its handler. Handlers parse with [`body`] and [`fields`], check tokens with
-//! `jwtd_core::token`, ask [`user_access`] whether the token's user may act, and answer with a
-//! typed body from [`bodies`].
+//! A request flows through [`observe::Observed`] (request id, client IP, the request's
+//! instant; on the way out the error rendered by [`error::render`], the log line and metrics),
+//! the router, CORS and a panic guard, to its handler. Handlers parse with [`body`] and
+//! [`fields`], check tokens with `jwtd_core::token`, ask [`user_access`] whether the token's
+//! user may act, and answer with a typed body from [`bodies`].
 
 mod account;
 pub mod admin;
@@ -26,7 +26,7 @@ pub(crate) mod login;
 pub mod login_throttle;
 mod methods;
 pub(crate) mod now;
-mod observe;
+pub(crate) mod observe;
 pub mod openapi;
 pub(crate) mod token;
 pub(crate) mod user_access;
@@ -34,18 +34,17 @@ mod users;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::middleware;
 use axum::response::IntoResponse;
 use jwtd_core::Msg;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use crate::state::AppState;
 use endpoints::Served;
 use error::ApiError;
 
-/// The API router for the endpoints this deployment serves ([`endpoints::resolve`]).
-pub fn router(app: AppState, served: &[Served]) -> Router {
+/// The API for the endpoints this deployment serves ([`endpoints::resolve`]): the router inside
+/// [`observe::Observed`].
+pub fn router(app: AppState, served: &[Served]) -> observe::Api {
     let mut router = Router::new();
     for Served { endpoint, path } in served {
         let handler = (endpoint.handler)();
@@ -56,25 +55,14 @@ pub fn router(app: AppState, served: &[Served]) -> Router {
             router = router.route(trimmed, handler);
         }
     }
-    router
+    let router = router
         .fallback(|| async { ApiError::detail(StatusCode::NOT_FOUND, Msg::NotFound) })
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, Msg::ServerError).into_response()
         }))
-        .layer(middleware::from_fn_with_state(
-            app.clone(),
-            error::render_errors,
-        ))
         .layer(cors::layer(&app.settings))
-        .layer(middleware::from_fn_with_state(
-            app.clone(),
-            observe::observe,
-        ))
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            axum::http::header::AUTHORIZATION,
-            axum::http::header::COOKIE,
-        ]))
-        .with_state(app)
+        .with_state(app.clone());
+    observe::Observed::new(router, app)
 }
 
 /// `/metrics` alone, for `metrics.bind`.
