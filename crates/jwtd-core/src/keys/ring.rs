@@ -38,7 +38,7 @@ struct VerifyingKey {
 enum Verifier {
     /// An HS secret with HMAC's key schedule done once, not per token (jsonwebtoken redoes it
     /// on every call: a fifth of an HS256 check).
-    Hmac(aws_lc_rs::hmac::Key),
+    Hmac(Box<aws_lc_rs::hmac::Key>),
     Public(DecodingKey),
 }
 
@@ -92,7 +92,10 @@ impl VerifyingKey {
     fn hmac(algorithm: Algorithm, secret: &[u8]) -> VerifyingKey {
         VerifyingKey {
             algorithm,
-            key: Verifier::Hmac(aws_lc_rs::hmac::Key::new(hmac_of(algorithm), secret)),
+            key: Verifier::Hmac(Box::new(aws_lc_rs::hmac::Key::new(
+                hmac_of(algorithm),
+                secret,
+            ))),
         }
     }
 
@@ -149,7 +152,10 @@ impl KeyRing {
         KeyRing {
             signer: Some(Signer::new(
                 Header::new(algorithm.jwt()),
-                SigningKey::Hmac(aws_lc_rs::hmac::Key::new(hmac_of(algorithm), secret)),
+                SigningKey::Hmac(Box::new(aws_lc_rs::hmac::Key::new(
+                    hmac_of(algorithm),
+                    secret,
+                ))),
             )),
             by_kid: HashMap::new(),
             kidless,
@@ -294,7 +300,7 @@ struct Signer {
 
 enum SigningKey {
     /// The HS secret with HMAC's key schedule done once.
-    Hmac(aws_lc_rs::hmac::Key),
+    Hmac(Box<aws_lc_rs::hmac::Key>),
     Pair(EncodingKey),
 }
 
