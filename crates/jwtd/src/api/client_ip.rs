@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
+use super::observe::Observation;
 use crate::state::AppState;
 
 /// The request's client IP, resolved once per request by the `observe` middleware (which logs
@@ -25,10 +26,8 @@ impl ClientIp {
 
     /// The IP stored by `observe`, or resolved now when the middleware did not run.
     pub fn of(parts: &Parts, app: &AppState) -> Self {
-        parts
-            .extensions
-            .get::<ClientIp>()
-            .copied()
+        Observation::of(parts)
+            .map(|seen| seen.client_ip)
             .unwrap_or_else(|| {
                 let peer = parts
                     .extensions

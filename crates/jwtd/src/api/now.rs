@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use jwtd_core::Timestamp;
 
+use super::observe::Observation;
 use crate::state::AppState;
 
 #[derive(Clone, Copy, Debug)]
@@ -13,11 +14,7 @@ pub struct Now(pub Timestamp);
 impl Now {
     /// The instant stored for this request, or the clock now when the middleware did not run.
     pub fn of(parts: &Parts, app: &AppState) -> Self {
-        parts
-            .extensions
-            .get::<Now>()
-            .copied()
-            .unwrap_or_else(|| Now(app.clock.now()))
+        Observation::of(parts).map_or_else(|| Now(app.clock.now()), |seen| seen.now)
     }
 
     /// Whole epoch seconds, as tokens and the store count.
