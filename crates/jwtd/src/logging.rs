@@ -241,10 +241,11 @@ impl RequestLine<'_> {
         } else {
             ("", "", "", "")
         };
+        out.push_str(dim);
+        timestamp(out, SystemTime::now());
         let _ = write!(
             out,
-            "{dim}{}{reset} {green} INFO{reset} {dim}jwtd::request{reset}{dim}:{reset} request",
-            humantime::format_rfc3339_micros(SystemTime::now())
+            "{reset} {green} INFO{reset} {dim}jwtd::request{reset}{dim}:{reset} request"
         );
         let field = |out: &mut String, name: &str| {
             let _ = write!(out, " {italic}{name}{reset}{dim}={reset}");
@@ -254,35 +255,33 @@ impl RequestLine<'_> {
         field(out, "route");
         quoted(out, self.route);
         field(out, "status");
-        let _ = write!(out, "{}", self.status);
+        out.push_str(itoa::Buffer::new().format(self.status));
         field(out, "latency_ms");
         milliseconds(out, self.latency);
         field(out, "request_id");
         quoted(out, self.request_id);
         field(out, "client_ip");
-        let _ = write!(out, "{}", self.client_ip);
+        ip(out, self.client_ip);
         out.push('\n');
     }
 
     /// tracing's flattened JSON: `{"timestamp":…,"level":"INFO","message":"request",…,"target":…}`
     fn write_json(&self, out: &mut String) {
-        let _ = write!(
-            out,
-            "{{\"timestamp\":\"{}\",\"level\":\"INFO\",\"message\":\"request\",\"method\":",
-            humantime::format_rfc3339_micros(SystemTime::now())
-        );
+        out.push_str("{\"timestamp\":\"");
+        timestamp(out, SystemTime::now());
+        out.push_str("\",\"level\":\"INFO\",\"message\":\"request\",\"method\":");
         quoted(out, self.method);
         out.push_str(",\"route\":");
         quoted(out, self.route);
-        let _ = write!(out, ",\"status\":{},\"latency_ms\":", self.status);
+        out.push_str(",\"status\":");
+        out.push_str(itoa::Buffer::new().format(self.status));
+        out.push_str(",\"latency_ms\":");
         milliseconds(out, self.latency);
         out.push_str(",\"request_id\":");
         quoted(out, self.request_id);
-        let _ = writeln!(
-            out,
-            ",\"client_ip\":\"{}\",\"target\":\"jwtd::request\"}}",
-            self.client_ip
-        );
+        out.push_str(",\"client_ip\":\"");
+        ip(out, self.client_ip);
+        out.push_str("\",\"target\":\"jwtd::request\"}\n");
     }
 }
 
@@ -291,6 +290,15 @@ impl RequestLine<'_> {
 /// as JSON's `\u` (also valid for a human reader).
 fn quoted(out: &mut String, text: &str) {
     out.push('"');
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        // The usual case (routes, methods, jwtd's own ids): nothing to escape.
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -310,7 +318,58 @@ fn quoted(out: &mut String, text: &str) {
 /// Milliseconds with microsecond precision, e.g. `0.053`.
 fn milliseconds(out: &mut String, latency: Duration) {
     let micros = latency.as_micros();
-    let _ = write!(out, "{}.{:03}", micros / 1000, micros % 1000);
+    out.push_str(itoa::Buffer::new().format(micros / 1000));
+    out.push('.');
+    zero_padded(out, (micros % 1000) as u32, 3);
+}
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn zero_padded(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+    }
+}
+
+/// `2026-01-02T03:04:05.123456Z`, as `humantime::format_rfc3339_micros` writes it; the date
+/// and time of day are formatted once a second per thread (a calendar conversion per line
+/// cost more than the rest of the line).
+fn timestamp(out: &mut String, at: SystemTime) {
+    thread_local! {
+        static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let since_epoch = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    SECOND.with_borrow_mut(|(second, text)| {
+        if *second != since_epoch.as_secs() {
+            *second = since_epoch.as_secs();
+            text.clear();
+            let whole = SystemTime::UNIX_EPOCH + Duration::from_secs(*second);
+            let _ = write!(text, "{}", humantime::format_rfc3339_seconds(whole));
+            text.pop(); // its `Z`
+        }
+        out.push_str(text);
+    });
+    out.push('.');
+    zero_padded(out, since_epoch.subsec_micros(), 6);
+    out.push('Z');
+}
+
+/// An IP address as `Display` writes it; IPv4 without the formatting machinery.
+fn ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(itoa::Buffer::new().format(octet));
+            }
+        }
+        IpAddr::V6(v6) => {
+            let _ = write!(out, "{v6}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -373,6 +432,44 @@ mod tests {
             " INFO jwtd::request: request method=POST route=\"token_verify\" status=401 \
              latency_ms=1234.567 request_id=\"a\\\"b\" client_ip=127.0.0.1\n"
         );
+    }
+
+    #[test]
+    fn timestamps_and_addresses_read_as_their_display_forms() {
+        for at in [
+            0,
+            1,
+            999_999,
+            1_000_000,
+            1_795_000_123_456_789,
+            4_102_444_799_999_999,
+        ] {
+            let instant = SystemTime::UNIX_EPOCH + Duration::from_micros(at);
+            let mut out = String::new();
+            timestamp(&mut out, instant);
+            // Twice within one second: the cached date must not leak into the next.
+            timestamp(&mut out, instant);
+            let expected = humantime::format_rfc3339_micros(instant).to_string();
+            assert_eq!(out, expected.repeat(2));
+        }
+        for address in [
+            "127.0.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.20.3.4",
+            "::1",
+            "2001:db8::7",
+        ] {
+            let address: IpAddr = address.parse().unwrap();
+            let mut out = String::new();
+            ip(&mut out, address);
+            assert_eq!(out, address.to_string());
+        }
+        for micros in [0, 7, 999, 1_000, 1_234_567, 90_000_001] {
+            let mut out = String::new();
+            milliseconds(&mut out, Duration::from_micros(micros));
+            assert_eq!(out, format!("{}.{:03}", micros / 1000, micros % 1000));
+        }
     }
 
     #[test]

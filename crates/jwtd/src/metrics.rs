@@ -1,7 +1,6 @@
 //! Prometheus metrics (`GET /metrics`, text format 0.0.4), registered per server so tests can
 //! run many servers in one process.
 
-use std::collections::HashMap;
 use std::sync::RwLock;
 
 use axum::http::Method;
@@ -10,6 +9,7 @@ use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
+use rustc_hash::FxHashMap;
 
 /// How a login attempt ended.
 #[derive(Clone, Copy, Debug)]
@@ -37,7 +37,7 @@ pub struct Metrics {
     request_seconds: HistogramVec,
     /// The two request series of each (route, method, status) seen, resolved once: looking
     /// labels up hashes three strings and allocates the status text on every request.
-    request_series: RwLock<HashMap<RequestKey, RequestSeries>>,
+    request_series: RwLock<FxHashMap<RequestKey, RequestSeries>>,
     logins: IntCounterVec,
     /// Cloned into the hashing pool, which observes every hash.
     pub hash_seconds: Histogram,

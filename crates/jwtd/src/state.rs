@@ -1,6 +1,5 @@
 //! What every request handler shares.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -9,6 +8,7 @@ use jwtd_core::token::TokenService;
 use jwtd_core::user_rules::UserRules;
 use jwtd_core::{Clock, Lang, Settings, i18n};
 use jwtd_store::Store;
+use rustc_hash::FxHashMap;
 
 use tokio::sync::Notify;
 
@@ -34,7 +34,8 @@ pub struct Inner {
     /// This deployment's OpenAPI document, serialized once at start.
     pub openapi: axum::body::Bytes,
     /// The `route` label of each served path (trailing slash trimmed), from the endpoint table.
-    route_labels: HashMap<String, &'static str>,
+    /// Fx-hashed: looked up on every request, and only ever holds the configured paths.
+    route_labels: FxHashMap<String, &'static str>,
     /// Paths with a `{parameter}` segment, split at `/`, and their labels.
     templated_labels: Vec<(Vec<String>, &'static str)>,
     pub offered_languages: Vec<Lang>,
