@@ -18,6 +18,7 @@ use crate::{
 };
 
 mod group_commit;
+mod point_reads;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -28,6 +29,8 @@ pub struct SqliteStore {
     users: crate::user_cache::UserCache,
     /// Rotations waiting for their group commit ([`group_commit`]).
     rotations: group_commit::RotationQueue,
+    /// Token states read on the calling thread ([`point_reads`]); none in memory.
+    point_reads: Option<point_reads::PointReads>,
 }
 
 impl SqliteStore {
@@ -45,13 +48,20 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
+        let point_reads = point_reads::PointReads::new(options.get_filename(), url);
         let reader = pool.options().connect_with(options.read_only(true)).await?;
         Ok(SqliteStore {
+            point_reads,
             reader,
             rotations: group_commit::RotationQueue::start(writer.clone()),
             writer,
             users: Default::default(),
         })
+    }
+
+    /// A token's state read on this thread, when it can be (see [`point_reads`]).
+    fn token_state_in_place(&self, jti: &str) -> Option<Option<TokenState>> {
+        self.point_reads.as_ref()?.token_state(jti)
     }
 
     fn pools(&self) -> [&SqlitePool; 2] {

@@ -10,9 +10,10 @@
 //! sqlx's functions are generic over the database, but generic store code needs a dozen trait
 //! bounds on every function; instead each capability's file has a macro that stamps the same
 //! code out for a backend type, so each backend's `impl` is plain, monomorphic sqlx code. A
-//! backend type has `reader` and `writer` pools, the inherent methods `write_tx()`, `pools()`
-//! and `rotate_durably()` (how a rotation is committed: alone, or in a group on SQLite), and a
-//! `MIGRATOR`.
+//! backend type has `reader` and `writer` pools, the inherent methods `write_tx()`, `pools()`,
+//! `rotate_durably()` (how a rotation is committed: alone, or in a group on SQLite) and
+//! `token_state_in_place()` (a token's state read on the calling thread, when the backend
+//! can: SQLite), and a `MIGRATOR`.
 
 #[macro_use]
 mod users;
@@ -34,6 +35,10 @@ mod api_keys;
 mod audit;
 
 pub(crate) use users::{UserRow, user_conflict};
+
+/// A refresh token's state by jti (`TokenState`'s columns, in order).
+pub(crate) const TOKEN_STATE: &str =
+    "SELECT family, user_id, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1";
 
 /// Implements every capability of [`Store`](crate::Store) for `$store` on database `$db`.
 macro_rules! sql_store {

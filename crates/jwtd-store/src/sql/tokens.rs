@@ -140,6 +140,9 @@ macro_rules! tokens_sql {
             }
 
             async fn is_blacklisted(&self, jti: &str) -> Result<bool> {
+                if let Some(state) = self.token_state_in_place(jti) {
+                    return Ok(state.is_some_and(|s| s.blacklisted_at.is_some()));
+                }
                 let sql = "SELECT blacklisted_at IS NOT NULL FROM refresh_tokens WHERE jti = $1";
                 let blacklisted: Option<bool> = sqlx::query_scalar(sql)
                     .bind(jti)
@@ -149,9 +152,10 @@ macro_rules! tokens_sql {
             }
 
             async fn token_state(&self, jti: &str) -> Result<Option<TokenState>> {
-                let sql =
-                    "SELECT family, user_id, rotated_at, blacklisted_at FROM refresh_tokens WHERE jti = $1";
-                Ok(sqlx::query_as(sql)
+                if let Some(state) = self.token_state_in_place(jti) {
+                    return Ok(state);
+                }
+                Ok(sqlx::query_as($crate::sql::TOKEN_STATE)
                     .bind(jti)
                     .fetch_optional(&self.reader)
                     .await?)
