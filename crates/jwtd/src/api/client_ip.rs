@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use super::observe::Observation;
 use crate::state::AppState;
 
-/// The request's client IP, resolved once per request by the `observe` middleware (which logs
+/// The request's client IP, resolved once per request by the `Observed` service (which logs
 /// it) and read from the request's extensions by handlers and the auth extractor.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub IpAddr);
@@ -24,7 +24,7 @@ impl ClientIp {
         ClientIp(client_ip(peer, headers, &app.settings.trusted_proxies))
     }
 
-    /// The IP stored by `observe`, or resolved now when the middleware did not run.
+    /// The IP stored by `Observed`, or resolved now when it did not run.
     pub fn of(parts: &Parts, app: &AppState) -> Self {
         Observation::of(parts)
             .map(|seen| seen.client_ip)

@@ -1,5 +1,6 @@
 //! The request's instant: the application clock read once, when the request arrives (by the
-//! `observe` middleware), so every check and claim of one request sees the same time.
+//! `Observed` service around the router), so every check and claim of one request sees the
+//! same time.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
