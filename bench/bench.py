@@ -39,6 +39,10 @@ USERS = 10
 # `bench/run --postgres`: jwtd also runs every workload on this PostgreSQL server (one started
 # for the run by .ci/with-postgres), as "jwtd (PostgreSQL)".
 POSTGRES = os.environ.get("BENCH_DATABASE_URL")
+# Fresh refresh tokens per second of a rotation run: each is used once, and a token used again
+# is a reuse (401, and its family revoked), so the supply must outlast the fastest server. The
+# run errs on the side of plenty: jwtd rotates ~6,000/s on one core.
+ROTATION_TOKENS_PER_SECOND = 20_000
 PG_NAME = "jwtd (PostgreSQL)"
 
 
@@ -373,7 +377,7 @@ def main():
                     ("refresh (rotation on)", lambda s: wrk(
                         s.url + "/token/refresh/",
                         tokens_script(work, f"rotate-{s.name}-{uuid.uuid4().hex}",
-                                      signed_refresh_tokens(8000 if args.quick else 60000, "1")),
+                                      signed_refresh_tokens(ROTATION_TOKENS_PER_SECOND * cheap_secs, "1")),
                         cheap_secs, 16)),
                 ]
             for round_ in range(args.rounds):
