@@ -99,7 +99,10 @@ async fn authenticate(verifier: &Verifier, headers: &HeaderMap) -> Result<Claims
 /// use jwtd_verify::{Claims, axum::RequireJwtdUser};
 ///
 /// let app: Router = Router::new()
-///     .route("/reports", get(|Extension(claims): Extension<Claims>| async move { claims.jti }))
+///     .route(
+///         "/reports",
+///         get(|Extension(claims): Extension<Claims>| async move { claims.jti().into_owned() }),
+///     )
 ///     .layer(RequireJwtdUser::new(verifier));
 /// # }
 /// ```

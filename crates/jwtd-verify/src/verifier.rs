@@ -1,6 +1,8 @@
 //! Checking a token or an `Authorization` header.
 
 use jwtd_core::authorization::bearer_token;
+use std::sync::Arc;
+
 use jwtd_core::token::{TokenError, TokenKind, TokenService, UserRef};
 use jwtd_core::{Clock, Lang, Settings, i18n};
 
@@ -11,6 +13,8 @@ pub struct Verifier {
     settings: Settings,
     tokens: TokenService,
     kinds: Vec<TokenKind>,
+    /// Shared with every [`Claims`] handed out, which read their jti through it.
+    jti_claim: Arc<str>,
     clock: Clock,
     #[cfg(feature = "jwks")]
     jwks: Option<crate::jwks::Jwks>,
@@ -33,6 +37,7 @@ impl Verifier {
                 .iter()
                 .map(|&c| c.into())
                 .collect(),
+            jti_claim: Arc::from(settings.jti_claim.as_str()),
             settings,
             tokens,
             clock: Clock::system(),
@@ -123,12 +128,11 @@ impl Verifier {
             None | Some(UserRef::Unknown) => return Err(Rejection::NoUserId),
             Some(user) => user,
         };
-        Ok(Claims {
+        Ok(Claims::with_jti_claim(
             user_id,
-            jti: self.tokens.jti_text(&payload),
-            exp: TokenService::exp(&payload),
-            token_type: kind,
-            all: payload,
-        })
+            kind,
+            payload,
+            self.jti_claim.clone(),
+        ))
     }
 }
