@@ -241,14 +241,29 @@ impl RequestLine<'_> {
         } else {
             ("", "", "", "")
         };
+        // Pieces pushed one by one: `write!` runs the formatting machinery for every piece.
         out.push_str(dim);
         timestamp(out, SystemTime::now());
-        let _ = write!(
-            out,
-            "{reset} {green} INFO{reset} {dim}jwtd::request{reset}{dim}:{reset} request"
-        );
+        for piece in [
+            reset,
+            " ",
+            green,
+            " INFO",
+            reset,
+            " ",
+            dim,
+            "jwtd::request",
+            reset,
+        ] {
+            out.push_str(piece);
+        }
+        for piece in [dim, ":", reset, " request"] {
+            out.push_str(piece);
+        }
         let field = |out: &mut String, name: &str| {
-            let _ = write!(out, " {italic}{name}{reset}{dim}={reset}");
+            for piece in [" ", italic, name, reset, dim, "=", reset] {
+                out.push_str(piece);
+            }
         };
         field(out, "method");
         out.push_str(self.method);
@@ -432,6 +447,27 @@ mod tests {
             " INFO jwtd::request: request method=POST route=\"token_verify\" status=401 \
              latency_ms=1234.567 request_id=\"a\\\"b\" client_ip=127.0.0.1\n"
         );
+    }
+
+    #[test]
+    fn the_coloured_text_line_is_traces_ansi_layout() {
+        let mut out = String::new();
+        line("id").write_text(&mut out, true);
+        let (d, g, i, r) = ("\x1b[2m", "\x1b[32m", "\x1b[3m", "\x1b[0m");
+        let timestamp_len = "2026-01-02T03:04:05.123456Z".len();
+        let field = |name: &str| format!(" {i}{name}{r}{d}={r}");
+        let expected = format!(
+            "{r} {g} INFO{r} {d}jwtd::request{r}{d}:{r} request{}POST{}\"token_verify\"{}401{}\
+             1234.567{}\"id\"{}127.0.0.1\n",
+            field("method"),
+            field("route"),
+            field("status"),
+            field("latency_ms"),
+            field("request_id"),
+            field("client_ip"),
+        );
+        assert_eq!(&out[..d.len()], d);
+        assert_eq!(&out[d.len() + timestamp_len..], expected);
     }
 
     #[test]
