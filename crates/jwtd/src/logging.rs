@@ -244,26 +244,13 @@ impl RequestLine<'_> {
         // Pieces pushed one by one: `write!` runs the formatting machinery for every piece.
         out.push_str(dim);
         timestamp(out, SystemTime::now());
-        for piece in [
-            reset,
-            " ",
-            green,
-            " INFO",
-            reset,
-            " ",
-            dim,
-            "jwtd::request",
-            reset,
-        ] {
-            out.push_str(piece);
-        }
-        for piece in [dim, ":", reset, " request"] {
-            out.push_str(piece);
-        }
+        #[rustfmt::skip]
+        push_all(out, &[
+            reset, " ", green, " INFO", reset, " ", dim, "jwtd::request", reset, dim, ":", reset,
+            " request",
+        ]);
         let field = |out: &mut String, name: &str| {
-            for piece in [" ", italic, name, reset, dim, "=", reset] {
-                out.push_str(piece);
-            }
+            push_all(out, &[" ", italic, name, reset, dim, "=", reset]);
         };
         field(out, "method");
         out.push_str(self.method);
@@ -328,6 +315,10 @@ fn quoted(out: &mut String, text: &str) {
         }
     }
     out.push('"');
+}
+
+fn push_all(out: &mut String, pieces: &[&str]) {
+    pieces.iter().for_each(|piece| out.push_str(piece));
 }
 
 /// Milliseconds with microsecond precision, e.g. `0.053`.

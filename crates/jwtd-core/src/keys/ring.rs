@@ -92,10 +92,7 @@ impl VerifyingKey {
     fn hmac(algorithm: Algorithm, secret: &[u8]) -> VerifyingKey {
         VerifyingKey {
             algorithm,
-            key: Verifier::Hmac(Box::new(aws_lc_rs::hmac::Key::new(
-                hmac_of(algorithm),
-                secret,
-            ))),
+            key: Verifier::Hmac(hmac_key(algorithm, secret)),
         }
     }
 
@@ -123,12 +120,15 @@ impl VerifyingKey {
     }
 }
 
-fn hmac_of(algorithm: Algorithm) -> aws_lc_rs::hmac::Algorithm {
-    match algorithm {
+/// An HS secret as aws-lc keeps it: HMAC's key schedule done once (boxed: aws-lc's context is
+/// 1.2 kB).
+fn hmac_key(algorithm: Algorithm, secret: &[u8]) -> Box<aws_lc_rs::hmac::Key> {
+    let hash = match algorithm {
         Algorithm::HS384 => aws_lc_rs::hmac::HMAC_SHA384,
         Algorithm::HS512 => aws_lc_rs::hmac::HMAC_SHA512,
         _ => aws_lc_rs::hmac::HMAC_SHA256,
-    }
+    };
+    Box::new(aws_lc_rs::hmac::Key::new(hash, secret))
 }
 
 pub struct KeyRing {
@@ -152,10 +152,7 @@ impl KeyRing {
         KeyRing {
             signer: Some(Signer::new(
                 Header::new(algorithm.jwt()),
-                SigningKey::Hmac(Box::new(aws_lc_rs::hmac::Key::new(
-                    hmac_of(algorithm),
-                    secret,
-                ))),
+                SigningKey::Hmac(hmac_key(algorithm, secret)),
             )),
             by_kid: HashMap::new(),
             kidless,
@@ -317,7 +314,9 @@ impl Signer {
     /// `header.claims.signature`, each part base64url, as `jsonwebtoken::encode` makes it.
     fn sign(&self, payload: &Payload) -> String {
         let claims = serde_json::to_vec(payload).expect("a JSON object serializes");
-        let mut token = String::with_capacity(self.encoded_header.len() + claims.len() * 2 + 90);
+        // header . claims . signature (HS512's, the longest HMAC tag, is 86 characters).
+        let capacity = self.encoded_header.len() + claims.len().div_ceil(3) * 4 + 2 + 86;
+        let mut token = String::with_capacity(capacity);
         token.push_str(&self.encoded_header);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(claims, &mut token);

@@ -4,8 +4,8 @@
 //! parks the error in the response extensions. [`render`], called on every response by the
 //! service around the router (`observe::Observed`), writes the localized body and headers,
 //! because only there are the request's language and the deployment's `WWW-Authenticate`
-//! keyword known. One place renders every error, including extractor
-//! rejections and the 404/405 fallbacks.
+//! keyword known. One place renders every error, including extractor rejections and the
+//! 404/405 fallbacks.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
