@@ -22,7 +22,7 @@ use std::net::IpAddr;
 
 use crate::clock::Timestamp;
 use crate::settings::Settings;
-use crate::token::{Payload, TokenService};
+use crate::token::{ReadClaims, TokenService};
 
 /// The settings the rules read.
 #[derive(Clone, Copy, Debug)]
@@ -85,7 +85,7 @@ pub enum Verdict {
 pub fn check(
     rules: &UserRules,
     tokens: &TokenService,
-    payload: &Payload,
+    payload: &impl ReadClaims,
     client_ip: IpAddr,
     user: Option<&Standing<'_>>,
 ) -> Verdict {
@@ -122,7 +122,7 @@ pub fn must_record_issue(now: Timestamp, logged_out_at: Option<Timestamp>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::{Subject, TokenKind};
+    use crate::token::{Payload, Subject, TokenKind};
 
     const IP: [u8; 4] = [192, 0, 2, 1];
 

@@ -3,12 +3,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use jwtd_core::token::{Payload, TokenKind, TokenService, UserRef};
+use jwtd_core::token::{Decoded, Payload, ReadClaims, Role, TokenKind, TokenService, UserRef};
 use serde_json::Value;
 
-/// The claims of a token that passed every check. Only the user is read up front (a token
-/// without one is refused); the rest is read from [`Claims::all`] when asked, so a service
-/// pays only for what it looks at.
+/// The claims of a token that passed every check. The user is read up front (a token without
+/// one is refused), with the few claims the checks read; the whole map ([`Claims::all`]) is
+/// built when first asked for, so a service pays only for what it looks at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claims {
     /// The user, read through `user_id_claim` and `user_id_field` (jwtd's default: the integer
@@ -16,8 +16,7 @@ pub struct Claims {
     pub user_id: UserRef,
     /// The token type it was accepted as.
     pub token_type: TokenKind,
-    /// Every claim, in the token's order (`ip_address`, custom claims, …).
-    pub all: Payload,
+    claims: Decoded,
     /// The name of the jti claim (`jti_claim`).
     jti_claim: Arc<str>,
 }
@@ -41,20 +40,25 @@ impl Claims {
     pub(crate) fn with_jti_claim(
         user_id: UserRef,
         token_type: TokenKind,
-        all: Payload,
+        claims: impl Into<Decoded>,
         jti_claim: Arc<str>,
     ) -> Claims {
         Claims {
             user_id,
             token_type,
-            all,
+            claims: claims.into(),
             jti_claim,
         }
     }
 
+    /// Every claim, in the token's order (`ip_address`, custom claims, …).
+    pub fn all(&self) -> &Payload {
+        self.claims.all()
+    }
+
     /// The token's id (the `jti_claim`); a non-string one as its JSON text, as jwtd keys it.
     pub fn jti(&self) -> Cow<'_, str> {
-        match self.all.get(&*self.jti_claim) {
+        match self.claims.claim(Role::Jti, &self.jti_claim) {
             Some(Value::String(jti)) => Cow::Borrowed(jti),
             Some(other) => Cow::Owned(other.to_string()),
             None => Cow::Borrowed(""),
@@ -63,7 +67,7 @@ impl Claims {
 
     /// Expiry, epoch seconds.
     pub fn exp(&self) -> i64 {
-        TokenService::exp(&self.all)
+        TokenService::exp(&self.claims)
     }
 
     /// The integer user id, when the token names the user by id.
@@ -92,7 +96,7 @@ impl Claims {
     /// assert!(claims.has_role("staff"));
     /// ```
     pub fn roles(&self) -> impl Iterator<Item = &str> {
-        self.all
+        self.all()
             .get("roles")
             .and_then(Value::as_array)
             .into_iter()

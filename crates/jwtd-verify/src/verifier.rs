@@ -122,7 +122,7 @@ impl Verifier {
     fn claims(
         &self,
         kind: TokenKind,
-        payload: jwtd_core::token::Payload,
+        payload: jwtd_core::token::Decoded,
     ) -> Result<Claims, Rejection> {
         let user_id = match self.tokens.user_ref(&payload) {
             None | Some(UserRef::Unknown) => return Err(Rejection::NoUserId),

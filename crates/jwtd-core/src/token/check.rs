@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::keys::Unverified;
 
-use super::{MAX_TOKEN_BYTES, Payload, TokenError, TokenKind, TokenService};
+use super::{Decoded, MAX_TOKEN_BYTES, Role, TokenError, TokenKind, TokenService};
 
 impl TokenService {
     /// Decodes and validates a token. `kind: None` is SimpleJWT's `UntypedToken` (verify).
@@ -14,11 +14,11 @@ impl TokenService {
         raw: &str,
         kind: Option<TokenKind>,
         now: i64,
-    ) -> Result<Payload, TokenError> {
+    ) -> Result<Decoded, TokenError> {
         if raw.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
-        let payload = self.keys.load().verify(raw).map_err(|why| {
+        let json = self.keys.load().verify(raw).map_err(|why| {
             if why == Unverified::UnknownKid
                 && let Some(hook) = self.unknown_kid.get()
             {
@@ -26,15 +26,16 @@ impl TokenService {
             }
             TokenError::Invalid
         })?;
+        let payload = Decoded::read(json, &self.role_names).ok_or(TokenError::Invalid)?;
         self.check_registered_claims(&payload, now)?;
-        if !payload.contains_key("exp") {
+        if self.claim(&payload, Role::Exp).is_none() {
             return Err(TokenError::NoClaim("exp".into()));
         }
-        if !payload.contains_key(&self.jti_claim) {
+        if self.claim(&payload, Role::Jti).is_none() {
             return Err(TokenError::NoJti);
         }
         if let Some(kind) = kind {
-            match payload.get(&self.token_type_claim) {
+            match self.claim(&payload, Role::TokenType) {
                 None => return Err(TokenError::NoType),
                 Some(v) if v.as_str() != Some(kind.claim_value()) => {
                     return Err(TokenError::WrongType);
@@ -48,29 +49,29 @@ impl TokenService {
     /// PyJWT's `_validate_claims`, with SimpleJWT's options: `iat` and `nbf` not in the
     /// future, `exp` not reached, `iss` and `aud` as configured (an `aud` is ignored when no
     /// audience is configured, because SimpleJWT passes `verify_aud=False` then).
-    fn check_registered_claims(&self, payload: &Payload, now: i64) -> Result<(), TokenError> {
+    fn check_registered_claims(&self, payload: &Decoded, now: i64) -> Result<(), TokenError> {
         let leeway = self.leeway;
-        for claim in ["iat", "nbf"] {
-            if let Some(value) = payload.get(claim) {
+        for role in [Role::Iat, Role::Nbf] {
+            if let Some(value) = self.claim(payload, role) {
                 let at = py_int(value).ok_or(TokenError::Invalid)?;
                 if at > now + leeway {
                     return Err(TokenError::Invalid);
                 }
             }
         }
-        if let Some(exp) = payload.get("exp") {
+        if let Some(exp) = self.claim(payload, Role::Exp) {
             let exp = py_int(exp).ok_or(TokenError::Invalid)?;
             if exp <= now - leeway {
                 return Err(TokenError::Expired);
             }
         }
         if let Some(issuer) = &self.issuer
-            && payload.get("iss").and_then(Value::as_str) != Some(issuer.as_str())
+            && self.claim(payload, Role::Iss).and_then(Value::as_str) != Some(issuer.as_str())
         {
             return Err(TokenError::Invalid);
         }
         if let Some((_, accepted)) = &self.audience {
-            let claimed: Vec<&str> = match payload.get("aud") {
+            let claimed: Vec<&str> = match self.claim(payload, Role::Aud) {
                 Some(Value::String(one)) if !one.is_empty() => vec![one.as_str()],
                 Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
                 _ => Vec::new(),

@@ -4,23 +4,28 @@ use serde_json::Value;
 use subtle::ConstantTimeEq;
 
 use super::check::py_int;
-use super::{Payload, TokenKind, TokenService, UserRef};
+use super::{ReadClaims, Role, TokenKind, TokenService, UserRef};
 use crate::settings::{ExtraClaim, UserIdField};
 
 impl TokenService {
+    /// The claim playing `role`, by its configured name.
+    pub fn claim<'c>(&self, claims: &'c impl ReadClaims, role: Role) -> Option<&'c Value> {
+        claims.claim(role, &self.role_names[role as usize])
+    }
+
     /// Whether the token's type claim names `kind`.
-    pub fn is_kind(&self, payload: &Payload, kind: TokenKind) -> bool {
-        payload.get(&self.token_type_claim).and_then(Value::as_str) == Some(kind.claim_value())
+    pub fn is_kind(&self, payload: &impl ReadClaims, kind: TokenKind) -> bool {
+        self.claim(payload, Role::TokenType).and_then(Value::as_str) == Some(kind.claim_value())
     }
 
     /// The token's `jti`, when it is a string.
-    pub fn jti<'p>(&self, payload: &'p Payload) -> Option<&'p str> {
-        payload.get(&self.jti_claim).and_then(Value::as_str)
+    pub fn jti<'p>(&self, payload: &'p impl ReadClaims) -> Option<&'p str> {
+        self.claim(payload, Role::Jti).and_then(Value::as_str)
     }
 
     /// The user the token names; `None` when the user-id claim is absent.
-    pub fn user_ref(&self, payload: &Payload) -> Option<UserRef> {
-        let value = payload.get(&self.user_id_claim)?;
+    pub fn user_ref(&self, payload: &impl ReadClaims) -> Option<UserRef> {
+        let value = self.claim(payload, Role::UserId)?;
         // The common case, an integer id, without a detour through text.
         if let (UserIdField::Id, Some(id)) = (self.user_id_field, value.as_i64()) {
             return Some(UserRef::Id(id));
@@ -40,38 +45,43 @@ impl TokenService {
 
     /// With `check_revoke_token` on: whether the token carries the user's current revocation
     /// value (compared in constant time). Always true when the check is off.
-    pub fn revoke_value_current(&self, payload: &Payload, current: &str) -> bool {
-        let Some(claim) = &self.revoke_claim else {
+    pub fn revoke_value_current(&self, payload: &impl ReadClaims, current: &str) -> bool {
+        if self.revoke_claim.is_none() {
             return true;
-        };
-        payload
-            .get(claim)
+        }
+        self.claim(payload, Role::Revoke)
             .and_then(Value::as_str)
             .is_some_and(|v| bool::from(v.as_bytes().ct_eq(current.as_bytes())))
     }
 
     /// The `exp` claim as epoch seconds (0 when not an integer; decode already refused those).
-    pub fn exp(payload: &Payload) -> i64 {
-        payload.get("exp").and_then(py_int).unwrap_or(0)
+    pub fn exp(payload: &impl ReadClaims) -> i64 {
+        payload
+            .claim(Role::Exp, "exp")
+            .and_then(py_int)
+            .unwrap_or(0)
     }
 
     /// The `iat` claim as epoch seconds; 0 (the oldest) when absent.
-    pub fn iat(payload: &Payload) -> i64 {
-        payload.get("iat").and_then(py_int).unwrap_or(0)
+    pub fn iat(payload: &impl ReadClaims) -> i64 {
+        payload
+            .claim(Role::Iat, "iat")
+            .and_then(py_int)
+            .unwrap_or(0)
     }
 
     /// With `bind_ip`: whether the token's `ip_address` claim is `ip`.
-    pub fn issued_to(payload: &Payload, ip: &str) -> bool {
+    pub fn issued_to(payload: &impl ReadClaims, ip: &str) -> bool {
         payload
-            .get(ExtraClaim::IpAddress.name())
+            .claim(Role::IpAddress, ExtraClaim::IpAddress.name())
             .and_then(Value::as_str)
             == Some(ip)
     }
 
     /// The jti as text: SimpleJWT accepts any JSON value there, so a non-string one is keyed by
     /// its JSON text.
-    pub fn jti_text(&self, payload: &Payload) -> String {
-        match payload.get(&self.jti_claim) {
+    pub fn jti_text(&self, payload: &impl ReadClaims) -> String {
+        match self.claim(payload, Role::Jti) {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => String::new(),

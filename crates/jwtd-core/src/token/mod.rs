@@ -15,6 +15,7 @@
 
 mod check;
 mod claims;
+mod decoded;
 mod kind;
 mod mint;
 mod session;
@@ -26,6 +27,7 @@ use std::sync::{Arc, OnceLock};
 use arc_swap::ArcSwap;
 use serde_json::{Map, Value};
 
+pub use decoded::{Decoded, ReadClaims, Role};
 pub use kind::{Subject, TokenError, TokenKind, UserRef};
 pub use session::{jti_in_session, session_jti};
 
@@ -60,6 +62,8 @@ pub struct TokenService {
     /// `aud` as configured (string or list) and as a list to check against.
     audience: Option<(Value, Vec<String>)>,
     issuer: Option<String>,
+    /// Each [`Role`]'s claim name, in `Role::ALL`'s order, for reading tokens.
+    role_names: [String; Role::ALL.len()],
 }
 
 impl TokenService {
@@ -85,6 +89,21 @@ impl TokenService {
                 (value, a.values())
             }),
             issuer: settings.issuer.clone(),
+            role_names: Role::ALL.map(|role| {
+                match role {
+                    Role::TokenType => &settings.token_type_claim,
+                    Role::Jti => &settings.jti_claim,
+                    Role::UserId => &settings.user_id_claim,
+                    Role::Revoke => &settings.revoke_token_claim,
+                    Role::IpAddress => crate::settings::ExtraClaim::IpAddress.name(),
+                    Role::Exp => "exp",
+                    Role::Iat => "iat",
+                    Role::Nbf => "nbf",
+                    Role::Iss => "iss",
+                    Role::Aud => "aud",
+                }
+                .to_owned()
+            }),
         }
     }
 

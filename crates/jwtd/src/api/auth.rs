@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jwtd_core::Msg;
 use jwtd_core::authorization::{BadHeader, bearer_token};
-use jwtd_core::token::{Payload, TokenError, TokenKind};
+use jwtd_core::token::{Decoded, TokenError, TokenKind};
 use jwtd_core::user_rules::Refusal;
 use jwtd_store::User;
 
@@ -51,7 +51,7 @@ impl FromRequestParts<AppState> for AuthToken {
 
 /// The credentials of a protected route — the `Authorization` header, or in cookie mode the
 /// access cookie under the CSRF rule — checked down to the user they name.
-async fn authenticate(parts: &Parts, app: &AppState) -> Result<(User, Payload), ApiError> {
+async fn authenticate(parts: &Parts, app: &AppState) -> Result<(User, Decoded), ApiError> {
     let no_credentials = || ApiError::detail(StatusCode::UNAUTHORIZED, Msg::NoCreds);
     let (raw, by_cookie) = match parts.headers.get(app.settings.auth_header_name.as_str()) {
         Some(header) => {
@@ -107,7 +107,7 @@ async fn validated_token(
     app: &AppState,
     raw: &str,
     now: Now,
-) -> Result<(TokenKind, Payload), ApiError> {
+) -> Result<(TokenKind, Decoded), ApiError> {
     let mut failures = Vec::new();
     for &class in &app.settings.auth_token_classes {
         let kind = TokenKind::from(class);

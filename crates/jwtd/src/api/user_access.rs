@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use jwtd_core::Timestamp;
-use jwtd_core::token::{Payload, UserRef};
+use jwtd_core::token::{ReadClaims, UserRef};
 use jwtd_core::user_rules::{self, Refusal, Standing, Verdict};
 use jwtd_store::User;
 
@@ -19,7 +19,11 @@ pub struct Judgement {
     pub outcome: Result<(), Refusal>,
 }
 
-pub async fn judge(app: &AppState, payload: &Payload, ip: IpAddr) -> Result<Judgement, ApiError> {
+pub async fn judge(
+    app: &AppState,
+    payload: &impl ReadClaims,
+    ip: IpAddr,
+) -> Result<Judgement, ApiError> {
     let user = match app.tokens.user_ref(payload) {
         Some(user_ref) => user_named_by(app, user_ref).await?,
         None => None,

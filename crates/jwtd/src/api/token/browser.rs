@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use jwtd_core::token::{Payload, TokenKind, TokenService};
+use jwtd_core::token::{Decoded, ReadClaims, TokenKind, TokenService};
 use serde_json::{Map, Value};
 
 use super::track;
@@ -61,7 +61,7 @@ pub async fn refresh_token(
 }
 
 /// The login family a refresh token belongs to (its own jti for a token jwtd never saw).
-async fn session_family(app: &AppState, payload: &Payload) -> Result<String, ApiError> {
+async fn session_family(app: &AppState, payload: &Decoded) -> Result<String, ApiError> {
     let jti = app.tokens.jti_text(payload);
     Ok(match app.store.token_state(&jti).await? {
         Some(state) => state.family,
@@ -99,7 +99,7 @@ pub fn with_cookies<T: serde::Serialize>(
 }
 
 /// A payload's `exp`.
-pub fn exp(payload: &Payload) -> i64 {
+pub fn exp(payload: &impl ReadClaims) -> i64 {
     TokenService::exp(payload)
 }
 

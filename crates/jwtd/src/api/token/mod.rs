@@ -15,7 +15,7 @@ pub use refresh::{refresh, refresh_sliding, refresh_with};
 pub use session_touches::SessionTouches;
 pub use verify::{blacklist, verify};
 
-use jwtd_core::token::{Payload, TokenError, TokenService, UserRef};
+use jwtd_core::token::{ReadClaims, TokenError, TokenService, UserRef};
 use jwtd_store::RefreshToken;
 
 use super::error::ApiError;
@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// The store's view of a token (`encoded` is its text). A token jwtd never issued (e.g. minted
 /// by the Django site being replaced) starts its own family.
-fn track(app: &AppState, payload: &Payload, encoded: String) -> RefreshToken {
+fn track(app: &AppState, payload: &impl ReadClaims, encoded: String) -> RefreshToken {
     let jti = app.tokens.jti_text(payload);
     let user_id = match app.tokens.user_ref(payload) {
         Some(UserRef::Id(id)) => Some(id),

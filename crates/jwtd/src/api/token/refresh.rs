@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jwtd_core::Msg;
-use jwtd_core::token::{Payload, TokenError, TokenKind, TokenService};
+use jwtd_core::token::{Payload, ReadClaims, TokenError, TokenKind, TokenService};
 use jwtd_core::user_rules::Refusal;
 use jwtd_store::{RefreshToken, Rotation, Succession, User};
 
@@ -63,7 +63,7 @@ pub async fn refresh_with(
     let user = refresh_user(app, &payload, &record, ip, now).await?;
     let access = app
         .tokens
-        .access_in_session(&payload, &record.family, now.secs());
+        .access_in_session(payload.all(), &record.family, now.secs());
     let encoded_access = app.tokens.encode(&access);
     if !app.settings.rotate_refresh_tokens {
         touch_session(app, &record.family, now);
@@ -83,7 +83,7 @@ pub async fn refresh_with(
             now,
         ));
     }
-    let successor = app.tokens.rotated_refresh(&payload, now.secs());
+    let successor = app.tokens.rotated_refresh(payload.all(), now.secs());
     let next = RefreshToken {
         jti: app.tokens.jti_text(&successor),
         expires_at: TokenService::exp(&successor),
@@ -137,7 +137,7 @@ pub async fn refresh_sliding(
     let (payload, record) = decode_blacklistable(&app, &raw, TokenKind::Sliding, now).await?;
     let slid = app
         .tokens
-        .slide(&payload, now.secs())
+        .slide(payload.all(), now.secs())
         .map_err(ApiError::token)?;
     let user = refresh_user(&app, &payload, &record, ip, now).await?;
     touch_session(&app, &record.family, now);
@@ -153,7 +153,7 @@ pub async fn refresh_sliding(
 /// a "log out everywhere" is blacklisted and refused (SimpleJWT PR #928).
 async fn refresh_user(
     app: &AppState,
-    payload: &Payload,
+    payload: &impl ReadClaims,
     record: &RefreshToken,
     ip: std::net::IpAddr,
     now: Now,

@@ -2,7 +2,7 @@
 //! rotated token presented again.
 
 use jwtd_core::settings::whole_seconds;
-use jwtd_core::token::{Payload, TokenKind};
+use jwtd_core::token::{Decoded, TokenKind};
 use jwtd_store::{RefreshToken, TokenState};
 use serde_json::json;
 
@@ -20,7 +20,7 @@ pub(super) async fn decode_blacklistable(
     raw: &str,
     kind: TokenKind,
     now: Now,
-) -> Result<(Payload, RefreshToken), ApiError> {
+) -> Result<(Decoded, RefreshToken), ApiError> {
     let payload = app
         .tokens
         .decode(raw, Some(kind), now.secs())
