@@ -15,14 +15,12 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::ConnectInfo;
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -78,8 +76,7 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(ConnectionService {
-            router: app.clone(),
-            peer,
+            router: app.for_peer(peer),
             slot: slot.clone(),
         });
         let connection = builder
@@ -202,12 +199,11 @@ impl OpenConnections {
     }
 }
 
-/// The router, for one connection: adds the peer's address (`ConnectInfo`) and marks the
-/// connection busy while a request is in progress.
+/// The router, for one connection (its own copy knows the peer), marking the connection busy
+/// while a request is in progress.
 #[derive(Clone)]
 struct ConnectionService {
     router: Api,
-    peer: SocketAddr,
     slot: Arc<Slot>,
 }
 
@@ -220,8 +216,7 @@ impl Service<axum::http::Request<Incoming>> for ConnectionService {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, mut request: axum::http::Request<Incoming>) -> Self::Future {
-        request.extensions_mut().insert(ConnectInfo(self.peer));
+    fn call(&mut self, request: axum::http::Request<Incoming>) -> Self::Future {
         self.slot.busy.fetch_add(1, Ordering::AcqRel);
         InProgress {
             inner: self.router.call(request),

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
@@ -28,13 +28,7 @@ impl ClientIp {
     pub fn of(parts: &Parts, app: &AppState) -> Self {
         Observation::of(parts)
             .map(|seen| seen.client_ip)
-            .unwrap_or_else(|| {
-                let peer = parts
-                    .extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0);
-                ClientIp::resolve(peer, &parts.headers, app)
-            })
+            .unwrap_or_else(|| ClientIp::resolve(None, &parts.headers, app))
     }
 }
 

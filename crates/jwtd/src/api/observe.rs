@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, HttpBody};
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::{self, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwtd_core::Msg;
@@ -38,6 +38,8 @@ const REQUEST_ID: &str = "x-request-id";
 /// than three (each insert into a request's extensions may grow their table).
 #[derive(Clone, Debug)]
 pub struct Observation {
+    /// The connection's peer (`None` when not served from a socket, as in unit tests).
+    pub peer: Option<SocketAddr>,
     pub now: Now,
     pub client_ip: ClientIp,
     pub request_id: HeaderValue,
@@ -74,11 +76,28 @@ pub type Api = Observed<Either<Cors<Router>, Router>>;
 pub struct Observed<S> {
     inner: S,
     app: AppState,
+    /// The connection's peer: each connection serves its own copy.
+    peer: Option<SocketAddr>,
 }
 
 impl<S> Observed<S> {
     pub fn new(inner: S, app: AppState) -> Self {
-        Observed { inner, app }
+        Observed {
+            inner,
+            app,
+            peer: None,
+        }
+    }
+}
+
+impl<S: Clone> Observed<S> {
+    /// This service for one connection from `peer`.
+    pub fn for_peer(&self, peer: SocketAddr) -> Self {
+        Observed {
+            inner: self.inner.clone(),
+            app: self.app.clone(),
+            peer: Some(peer),
+        }
     }
 }
 
@@ -113,14 +132,11 @@ where
             .unwrap_or_else(new_request_id);
         // A clone shares the request's buffer: no copy unless an error needs it.
         let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
-        let ip = ClientIp::resolve(peer, request.headers(), app).0;
+        let ip = ClientIp::resolve(self.peer, request.headers(), app).0;
         let route = app.route_label(request.uri().path());
         let method = request.method().clone();
         request.extensions_mut().insert(Observation {
+            peer: self.peer,
             now: Now(app.clock.now()),
             client_ip: ClientIp(ip),
             request_id: id.clone(),

@@ -41,10 +41,8 @@ impl FromRequestParts<AppState> for ListQuery {
 
 /// `X-Forwarded-Proto` from a trusted proxy (the peer address decides, as for the client IP).
 fn forwarded_proto<'a>(parts: &'a Parts, app: &AppState) -> Option<&'a str> {
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
-        .0
+    let peer = crate::api::observe::Observation::of(parts)?
+        .peer?
         .ip()
         .to_canonical();
     if !crate::api::client_ip::is_trusted_proxy(&peer, &app.settings.trusted_proxies) {
