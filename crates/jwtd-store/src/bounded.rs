@@ -85,7 +85,7 @@ impl Bounded {
 
     async fn call<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
         let _pending = self.enter()?;
-        match tokio::time::timeout(self.limits.deadline, call).await {
+        match crate::deadline::within(self.limits.deadline, call).await {
             Ok(answer) => answer,
             Err(_) => {
                 self.timed_out.fetch_add(1, Ordering::Relaxed);

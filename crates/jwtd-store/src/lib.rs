@@ -23,6 +23,7 @@ mod sql;
 pub mod api_keys;
 pub mod audit;
 pub mod bounded;
+pub mod deadline;
 mod error;
 pub mod health;
 pub mod import;

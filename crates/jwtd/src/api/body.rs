@@ -35,7 +35,7 @@ impl FromRequest<AppState> for Data {
         }
         // A client trickling its body gets `body_read_timeout`, then 408.
         let read = axum::body::to_bytes(body, limit);
-        let bytes = tokio::time::timeout(app.settings.connections.body_read_timeout, read)
+        let bytes = jwtd_store::deadline::within(app.settings.connections.body_read_timeout, read)
             .await
             .map_err(|_| ApiError::detail(StatusCode::REQUEST_TIMEOUT, Msg::BodyTimeout))?
             .map_err(|e| {
@@ -52,41 +52,35 @@ impl FromRequest<AppState> for Data {
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .unwrap_or_default();
+            .map_or(&b""[..], |v| v.as_bytes());
         let essence = content_type
-            .split(';')
+            .split(|&b| b == b';')
             .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let value = match essence.as_str() {
-            "application/json" => parse_json(&bytes)?,
-            "application/x-www-form-urlencoded" => {
-                let pairs: Vec<(String, String)> =
-                    serde_urlencoded::from_bytes(&bytes).map_err(|_| {
-                        ApiError::detail(StatusCode::BAD_REQUEST, Msg::MalformedRequest)
-                    })?;
-                // A repeated key keeps its last value, as Django's QueryDict does.
-                Value::Object(
-                    pairs
-                        .into_iter()
-                        .map(|(k, v)| (k, Value::String(v)))
-                        .collect(),
-                )
-            }
-            "multipart/form-data" => {
-                let request = Request::from_parts(parts, Body::from(bytes));
-                parse_multipart(request, app).await?
-            }
-            _ => {
-                return Err(ApiError::Detail {
-                    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    msg: Msg::Media,
-                    arg: Some(content_type),
-                    code: None,
-                });
-            }
+            .unwrap_or_default()
+            .trim_ascii();
+        let is = |media_type: &str| essence.eq_ignore_ascii_case(media_type.as_bytes());
+        let value = if is("application/json") {
+            parse_json(&bytes)?
+        } else if is("application/x-www-form-urlencoded") {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|_| ApiError::detail(StatusCode::BAD_REQUEST, Msg::MalformedRequest))?;
+            // A repeated key keeps its last value, as Django's QueryDict does.
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )
+        } else if is("multipart/form-data") {
+            let request = Request::from_parts(parts, Body::from(bytes));
+            parse_multipart(request, app).await?
+        } else {
+            return Err(ApiError::Detail {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                msg: Msg::Media,
+                arg: Some(String::from_utf8_lossy(content_type).into_owned()),
+                code: None,
+            });
         };
         match value {
             Value::Object(map) => Ok(Data(map)),
