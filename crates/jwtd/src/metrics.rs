@@ -171,8 +171,9 @@ impl Metrics {
         let connections_closed = IntCounterVec::new(
             Opts::new(
                 "jwtd_connections_closed_total",
-                "Connections closed by the connection cap: an idle or slow one to admit a new \
-                 one (evicted), or the new one when every connection was busy (refused)",
+                "Connections jwtd closed: an idle or slow one to admit a new one at the cap \
+                 (evicted), the new one when every connection was busy (refused), or one with \
+                 no request in progress for header_read_timeout (timeout)",
             ),
             &["reason"],
         )
@@ -262,7 +263,7 @@ impl Metrics {
             .set(i64::try_from(open).unwrap_or(i64::MAX));
     }
 
-    /// A connection the cap closed: `evicted` or `refused`.
+    /// A connection jwtd closed: `evicted`, `refused` or `timeout`.
     pub fn connection_closed(&self, reason: &'static str) {
         self.connections_closed.with_label_values(&[reason]).inc();
     }

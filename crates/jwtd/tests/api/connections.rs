@@ -110,6 +110,75 @@ async fn slow_clients_beyond_the_cap_neither_lock_out_others_nor_stay() {
     );
 }
 
+/// Sends `GET /healthz` on a kept-alive connection and reads the whole answer.
+async fn health_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: jwtd\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buf))
+            .await
+            .expect("an answer in time")
+            .unwrap();
+        assert!(n > 0, "closed while a request was in progress");
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
+                .expect("a content-length")
+                .trim()
+                .parse()
+                .unwrap();
+            if body.len() >= length {
+                return head.lines().next().unwrap_or_default().to_owned();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_lives_while_used_and_closes_when_idle() {
+    let limit = Duration::from_millis(800);
+    let app = spawn_with(|s| s.connections.header_read_timeout = limit).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+
+    // Requests every 300 ms for twice the limit: the connection stays open throughout.
+    let opened = Instant::now();
+    while opened.elapsed() < 2 * limit {
+        assert_eq!(health_on(&mut stream).await, "HTTP/1.1 200 OK");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Then idle: closed once the limit has passed since the last request, not long after.
+    let idle_from = Instant::now();
+    assert!(
+        closed_within(&mut stream, 4 * limit).await.is_some(),
+        "never closed"
+    );
+    let idle = idle_from.elapsed();
+    assert!(
+        idle >= limit - Duration::from_millis(350) && idle < 2 * limit,
+        "closed after {idle:?} idle (limit {limit:?})"
+    );
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let metrics = http.get(app.url("/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let timed_out = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("jwtd_connections_closed_total{reason=\"timeout\"} "))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(timed_out >= Some(1), "{metrics}");
+}
+
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_gets_408() {
     let app = spawn_with(|s| s.connections.body_read_timeout = Duration::from_millis(500)).await;
