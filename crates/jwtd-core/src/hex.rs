@@ -2,7 +2,7 @@
 //! input, the throttle's account keys).
 
 pub fn lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }
 
 #[cfg(test)]

@@ -22,8 +22,11 @@ fn tag(nonce: &str, family: &str) -> String {
 
 /// A fresh access-token `jti` bound to `family`.
 pub fn session_jti(family: &str) -> String {
-    let nonce = &super::new_jti()[..16];
-    format!("{nonce}{}", tag(nonce, family))
+    let mut jti = super::new_jti();
+    jti.truncate(16);
+    let tag = tag(&jti, family);
+    jti.push_str(&tag);
+    jti
 }
 
 /// Whether a token with this `jti` belongs to the login `family`: an access token made by
