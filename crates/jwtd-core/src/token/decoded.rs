@@ -81,14 +81,20 @@ impl Decoded {
     /// its last value, as `json.loads` and `Payload` do). `names` are the roles' claim names,
     /// in [`Role::ALL`]'s order.
     pub(super) fn read(json: Vec<u8>, names: &[String; Role::ALL.len()]) -> Option<Decoded> {
-        let mut reader = serde_json::Deserializer::from_slice(&json);
-        let roles = RoleClaims(names).deserialize(&mut reader).ok()?;
-        reader.end().ok()?;
-        Some(Decoded(Box::new(Claims {
-            roles: Some(roles),
-            json,
+        // Filled in place: the roles are most of its size.
+        let mut claims = Box::new(Claims {
+            roles: Some(Default::default()),
+            json: Vec::new(),
             all: OnceLock::new(),
-        })))
+        });
+        let roles = claims.roles.as_mut()?;
+        {
+            let mut reader = serde_json::Deserializer::from_slice(&json);
+            RoleClaims { names, roles }.deserialize(&mut reader).ok()?;
+            reader.end().ok()?;
+        }
+        claims.json = json;
+        Some(Decoded(claims))
     }
 
     /// Every claim, in the token's order (parsed on first use).
@@ -145,40 +151,49 @@ fn parse_all(json: &[u8]) -> Payload {
     serde_json::from_slice::<SizedPayload>(json).map_or_else(|_| Payload::new(), |all| all.0)
 }
 
-/// The one pass: each claim named by a role is kept, every other value skipped unbuilt.
-struct RoleClaims<'n>(&'n [String; Role::ALL.len()]);
+/// The one pass: each claim named by a role is kept in `roles`, every other value skipped
+/// unbuilt.
+struct RoleClaims<'a> {
+    names: &'a [String; Role::ALL.len()],
+    roles: &'a mut [Option<Value>; Role::ALL.len()],
+}
 
 impl<'de> DeserializeSeed<'de> for RoleClaims<'_> {
-    type Value = [Option<Value>; Role::ALL.len()];
+    type Value = ();
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, json: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, json: D) -> Result<(), D::Error> {
         json.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for RoleClaims<'_> {
-    type Value = [Option<Value>; Role::ALL.len()];
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut roles: Self::Value = Default::default();
-        while let Some(matched) = map.next_key_seed(RolesNamed(self.0))? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(matched) = map.next_key_seed(RolesNamed(self.names))? {
             if matched == 0 {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let value: Value = map.next_value()?;
-            // Two roles may share a name (a claim name configured twice): each gets it.
-            for (i, slot) in roles.iter_mut().enumerate() {
+            let mut value = Some(map.next_value::<Value>()?);
+            // Two roles may share a name (a claim name configured twice): each gets it, the
+            // last one without a copy.
+            let last = u16::BITS - 1 - matched.leading_zeros();
+            for (i, slot) in (0..).zip(self.roles.iter_mut()) {
                 if matched & (1 << i) != 0 {
-                    *slot = Some(value.clone());
+                    *slot = if i == last {
+                        value.take()
+                    } else {
+                        value.clone()
+                    };
                 }
             }
         }
-        Ok(roles)
+        Ok(())
     }
 }
 
