@@ -24,7 +24,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::response::Response;
 use hyper::body::Incoming;
@@ -131,10 +131,8 @@ struct Slot {
     id: u64,
     /// Requests in progress on it.
     busy: AtomicUsize,
-    /// When it last finished a request or opened (ms since `epoch`).
+    /// When it last finished a request or opened ([`coarse_ms`]).
     idle_since_ms: AtomicU64,
-    /// The registry's epoch.
-    epoch: Instant,
     evicted: Notify,
 }
 
@@ -143,34 +141,38 @@ impl Slot {
     /// connection's start or its last request's end). A request in progress is bounded
     /// elsewhere (the body timeout, the handlers' own limits), so it only postpones the check.
     async fn idle_for(&self, limit: Duration) {
-        let mut check_at = Instant::now() + limit;
+        let mut wait = limit;
         loop {
-            tokio::time::sleep_until(check_at.into()).await;
-            let now = Instant::now();
+            tokio::time::sleep(wait).await;
             if self.busy.load(Ordering::Acquire) > 0 {
-                check_at = now + limit;
+                wait = limit;
                 continue;
             }
-            let idle_ms = self.idle_since_ms.load(Ordering::Acquire);
-            let due = self.epoch + Duration::from_millis(idle_ms) + limit;
-            if now >= due {
-                return;
+            let idle_ms = coarse_ms().saturating_sub(self.idle_since_ms.load(Ordering::Acquire));
+            match limit.checked_sub(Duration::from_millis(idle_ms)) {
+                Some(left) if !left.is_zero() => wait = left,
+                _ => return,
             }
-            check_at = due;
         }
     }
 
     fn mark_idle(&self) {
-        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.idle_since_ms.store(now, Ordering::Release);
+        self.idle_since_ms.store(coarse_ms(), Ordering::Release);
     }
+}
+
+/// Milliseconds on the monotonic clock, read coarsely (to the kernel's last tick, a few ms):
+/// enough for idleness, and cheaper than `Instant::now` on every request.
+fn coarse_ms() -> u64 {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::MonotonicCoarse);
+    let ms = now.tv_sec.saturating_mul(1000) + now.tv_nsec / 1_000_000;
+    u64::try_from(ms).unwrap_or(0)
 }
 
 struct OpenConnections {
     slots: Mutex<HashMap<u64, Arc<Slot>>>,
     next_id: AtomicU64,
     max: usize,
-    epoch: Instant,
     /// For the metrics.
     state: AppState,
 }
@@ -181,7 +183,6 @@ impl OpenConnections {
             slots: Mutex::default(),
             next_id: AtomicU64::new(0),
             max,
-            epoch: Instant::now(),
             state,
         }
     }
@@ -207,7 +208,6 @@ impl OpenConnections {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             busy: AtomicUsize::new(0),
             idle_since_ms: AtomicU64::new(0),
-            epoch: self.epoch,
             evicted: Notify::new(),
         });
         slot.mark_idle();
