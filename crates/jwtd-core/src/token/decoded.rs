@@ -29,7 +29,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub(super) const ALL: [Role; 10] = [
+    pub const ALL: [Role; 10] = [
         Role::TokenType,
         Role::Jti,
         Role::UserId,
