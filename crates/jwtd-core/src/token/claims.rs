@@ -10,7 +10,12 @@ use crate::settings::{ExtraClaim, UserIdField};
 impl TokenService {
     /// The claim playing `role`, by its configured name.
     pub fn claim<'c>(&self, claims: &'c impl ReadClaims, role: Role) -> Option<&'c Value> {
-        claims.claim(role, &self.role_names[role as usize])
+        claims.claim(role, self.claim_name(role))
+    }
+
+    /// The configured name of the claim playing `role`.
+    pub fn claim_name(&self, role: Role) -> &str {
+        &self.role_names[role as usize]
     }
 
     /// Whether the token's type claim names `kind`.
@@ -46,7 +51,7 @@ impl TokenService {
     /// With `check_revoke_token` on: whether the token carries the user's current revocation
     /// value (compared in constant time). Always true when the check is off.
     pub fn revoke_value_current(&self, payload: &impl ReadClaims, current: &str) -> bool {
-        if self.revoke_claim.is_none() {
+        if !self.check_revoke {
             return true;
         }
         self.claim(payload, Role::Revoke)

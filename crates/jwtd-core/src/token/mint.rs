@@ -5,17 +5,20 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::check::py_int;
-use super::{Payload, Subject, TokenError, TokenKind, TokenService, new_jti};
+use super::{Payload, Role, Subject, TokenError, TokenKind, TokenService, new_jti};
 use crate::settings::UserIdField;
 
 impl TokenService {
     /// A new token's standard claims: `token_type, exp, iat, jti`.
     fn fresh(&self, kind: TokenKind, lifetime: i64, now: i64) -> Payload {
         let mut p = Payload::new();
-        p.insert(self.token_type_claim.clone(), kind.claim_value().into());
+        p.insert(
+            self.claim_name(Role::TokenType).to_owned(),
+            kind.claim_value().into(),
+        );
         p.insert("exp".into(), (now + lifetime).into());
         p.insert("iat".into(), now.into());
-        p.insert(self.jti_claim.clone(), new_jti().into());
+        p.insert(self.claim_name(Role::Jti).to_owned(), new_jti().into());
         p
     }
 
@@ -44,9 +47,12 @@ impl TokenService {
             UserIdField::Username => Value::from(user.username),
             UserIdField::Email => Value::from(user.email),
         };
-        p.insert(self.user_id_claim.clone(), user_id);
-        if let Some(claim) = &self.revoke_claim {
-            p.insert(claim.clone(), user.revoke_key.into());
+        p.insert(self.claim_name(Role::UserId).to_owned(), user_id);
+        if self.check_revoke {
+            p.insert(
+                self.claim_name(Role::Revoke).to_owned(),
+                user.revoke_key.into(),
+            );
         }
         p.extend(extra_claims);
         p
@@ -57,10 +63,10 @@ impl TokenService {
     pub fn access_from_refresh(&self, refresh: &Payload, now: i64) -> Payload {
         let mut p = self.fresh(TokenKind::Access, self.access_lifetime, now);
         let own = [
-            self.token_type_claim.as_str(),
+            self.claim_name(Role::TokenType),
             "exp",
             "iat",
-            self.jti_claim.as_str(),
+            self.claim_name(Role::Jti),
             "jti",
         ];
         for (claim, value) in refresh {
@@ -77,7 +83,7 @@ impl TokenService {
         let mut p = refresh.clone();
         p.insert("exp".into(), (now + self.refresh_lifetime).into());
         p.insert("iat".into(), now.into());
-        p.insert(self.jti_claim.clone(), new_jti().into());
+        p.insert(self.claim_name(Role::Jti).to_owned(), new_jti().into());
         p
     }
 

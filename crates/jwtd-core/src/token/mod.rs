@@ -53,16 +53,13 @@ pub struct TokenService {
     sliding_lifetime: i64,
     sliding_refresh_lifetime: i64,
     refresh_exp_claim: String,
-    token_type_claim: String,
-    jti_claim: String,
-    user_id_claim: String,
     user_id_field: UserIdField,
-    /// The revoke claim's name when `check_revoke_token` is on.
-    revoke_claim: Option<String>,
+    /// `check_revoke_token`: tokens carry the revoke claim, and it must be current.
+    check_revoke: bool,
     /// `aud` as configured (string or list) and as a list to check against.
     audience: Option<(Value, Vec<String>)>,
     issuer: Option<String>,
-    /// Each [`Role`]'s claim name, in `Role::ALL`'s order, for reading tokens.
+    /// Each [`Role`]'s claim name, in `Role::ALL`'s order: what tokens are read and minted by.
     role_names: [String; Role::ALL.len()],
 }
 
@@ -77,13 +74,8 @@ impl TokenService {
             sliding_lifetime: whole_seconds(settings.sliding_token_lifetime),
             sliding_refresh_lifetime: whole_seconds(settings.sliding_token_refresh_lifetime),
             refresh_exp_claim: settings.sliding_token_refresh_exp_claim.clone(),
-            token_type_claim: settings.token_type_claim.clone(),
-            jti_claim: settings.jti_claim.clone(),
-            user_id_claim: settings.user_id_claim.clone(),
             user_id_field: settings.user_id_field,
-            revoke_claim: settings
-                .check_revoke_token
-                .then(|| settings.revoke_token_claim.clone()),
+            check_revoke: settings.check_revoke_token,
             audience: settings.audience.as_ref().map(|a| {
                 let value = serde_json::to_value(a).expect("strings serialize");
                 (value, a.values())

@@ -10,7 +10,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Payload, TokenService};
+use super::{Payload, Role, TokenService};
 
 fn tag(nonce: &str, family: &str) -> String {
     let digest = Sha256::new()
@@ -47,7 +47,10 @@ impl TokenService {
     /// session.
     pub fn access_in_session(&self, refresh: &Payload, family: &str, now: i64) -> Payload {
         let mut access = self.access_from_refresh(refresh, now);
-        access.insert(self.jti_claim.clone(), session_jti(family).into());
+        access.insert(
+            self.claim_name(Role::Jti).to_owned(),
+            session_jti(family).into(),
+        );
         access
     }
 }
