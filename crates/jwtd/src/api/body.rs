@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use jwtd_core::Msg;
 use serde_json::{Map, Value};
 
@@ -17,6 +17,15 @@ impl FromRequest<AppState> for Data {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        Data::read(&parts.headers, body, app).await
+    }
+}
+
+impl Data {
+    /// The body of a request whose headers are `headers`: for a handler that reads the headers
+    /// too, which would otherwise extract a copy of them.
+    pub async fn read(headers: &HeaderMap, body: Body, app: &AppState) -> Result<Data, ApiError> {
         let limit = app.settings.max_body_bytes;
         let too_large = || ApiError::Detail {
             status: StatusCode::PAYLOAD_TOO_LARGE,
@@ -24,9 +33,7 @@ impl FromRequest<AppState> for Data {
             arg: Some(limit.to_string()),
             code: None,
         };
-        let (parts, body) = request.into_parts();
-        let declared = parts
-            .headers
+        let declared = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
@@ -49,10 +56,8 @@ impl FromRequest<AppState> for Data {
         if bytes.is_empty() {
             return Ok(Data(Map::new()));
         }
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map_or(&b""[..], |v| v.as_bytes());
+        let content_type_header = headers.get(header::CONTENT_TYPE);
+        let content_type = content_type_header.map_or(&b""[..], |v| v.as_bytes());
         let essence = content_type
             .split(|&b| b == b';')
             .next()
@@ -72,8 +77,7 @@ impl FromRequest<AppState> for Data {
                     .collect(),
             )
         } else if is("multipart/form-data") {
-            let request = Request::from_parts(parts, Body::from(bytes));
-            parse_multipart(request, app).await?
+            parse_multipart(content_type_header, bytes, app).await?
         } else {
             return Err(ApiError::Detail {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -184,8 +188,19 @@ fn python_json_error(err: &serde_json::Error, bytes: &[u8]) -> String {
     format!("{what}: line {line} column {column} (char {index})")
 }
 
-async fn parse_multipart(request: Request, app: &AppState) -> Result<Value, ApiError> {
+/// A multipart body, given its `Content-Type` (the one header the parser reads: the boundary).
+async fn parse_multipart(
+    content_type: Option<&HeaderValue>,
+    bytes: axum::body::Bytes,
+    app: &AppState,
+) -> Result<Value, ApiError> {
     let malformed = || ApiError::detail(StatusCode::BAD_REQUEST, Msg::MalformedRequest);
+    let mut request = Request::new(Body::from(bytes));
+    if let Some(content_type) = content_type {
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
     let mut multipart = Multipart::from_request(request, app)
         .await
         .map_err(|_| malformed())?;

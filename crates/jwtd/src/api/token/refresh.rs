@@ -10,6 +10,7 @@ use jwtd_store::{RefreshToken, Rotation, Succession, User};
 
 use super::blacklisted;
 use super::reuse::{decode_blacklistable, detect_reuse};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 
@@ -32,20 +33,13 @@ pub async fn refresh(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     now: Now,
-    method: Method,
-    headers: HeaderMap,
-    Data(data): Data,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    refresh_with(
-        &app,
-        app.cookies.as_ref(),
-        ip,
-        now,
-        &method,
-        &headers,
-        &data,
-    )
-    .await
+    // The headers are read in place (cookie mode), not extracted as a copy.
+    let (head, body) = request.into_parts();
+    let Data(data) = Data::read(&head.headers, body, &app).await?;
+    let (method, headers) = (&head.method, &head.headers);
+    refresh_with(&app, app.cookies.as_ref(), ip, now, method, headers, &data).await
 }
 
 /// A refresh, its cookies (if any) those of `cookie_mode` (the deployment's, or the console's).
