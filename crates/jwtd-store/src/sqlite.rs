@@ -17,6 +17,7 @@ use crate::{
     ThrottlePolicy, TokenState, User,
 };
 
+mod commits;
 mod group_commit;
 mod point_reads;
 
@@ -45,6 +46,8 @@ impl SqliteStore {
         let writer = pool
             .options()
             .max_connections(1)
+            // Every commit counted as it lands, for the point reads' snapshots.
+            .after_connect(|connection, _| Box::pin(commits::count(connection)))
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
