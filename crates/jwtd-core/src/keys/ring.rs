@@ -19,7 +19,6 @@ use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{DecodingKey, EncodingKey, Header};
 
 use super::{Algorithm, KeyError, PrivateKey};
-use crate::token::Payload;
 
 /// A public key as the ring publishes and checks it.
 pub struct PublishedKey {
@@ -252,11 +251,17 @@ impl KeyRing {
     }
 
     /// Panics on a verify-only ring: nothing built on one mints tokens.
-    pub(crate) fn sign(&self, payload: &Payload) -> String {
+    #[cfg(test)]
+    pub(crate) fn sign(&self, payload: &crate::token::Payload) -> String {
+        self.sign_claims(&serde_json::to_vec(payload).expect("a JSON object serializes"))
+    }
+
+    /// [`KeyRing::sign`] for claims already serialized.
+    pub(crate) fn sign_claims(&self, claims: &[u8]) -> String {
         self.signer
             .as_ref()
             .expect("a verify-only ring never signs")
-            .sign(payload)
+            .sign(claims)
     }
 
     /// The claims JSON of a token whose signature a key of this ring makes, chosen by the
@@ -322,8 +327,7 @@ impl Signer {
     }
 
     /// `header.claims.signature`, each part base64url, as `jsonwebtoken::encode` makes it.
-    fn sign(&self, payload: &Payload) -> String {
-        let claims = serde_json::to_vec(payload).expect("a JSON object serializes");
+    fn sign(&self, claims: &[u8]) -> String {
         // header . claims . signature (HS512's, the longest HMAC tag, is 86 characters).
         let capacity = self.encoded_header.len() + claims.len().div_ceil(3) * 4 + 2 + 86;
         let mut token = String::with_capacity(capacity);

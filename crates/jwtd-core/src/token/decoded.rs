@@ -97,6 +97,11 @@ impl Decoded {
         Some(Decoded(claims))
     }
 
+    /// The claims JSON as signed; `None` when built from a map.
+    pub(super) fn json(&self) -> Option<&[u8]> {
+        self.0.roles.is_some().then_some(&self.0.json[..])
+    }
+
     /// Every claim, in the token's order (parsed on first use).
     pub fn all(&self) -> &Payload {
         self.0.all.get_or_init(|| parse_all(&self.0.json))

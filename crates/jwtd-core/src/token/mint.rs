@@ -107,6 +107,11 @@ impl TokenService {
     /// Signs a payload, adding `aud` and `iss` when configured (SimpleJWT adds them at
     /// encoding, so they follow every other claim).
     pub fn encode(&self, payload: &Payload) -> String {
+        self.keys.load().sign_claims(&self.claims_json(payload))
+    }
+
+    /// The claims JSON [`TokenService::encode`] signs.
+    pub(super) fn claims_json(&self, payload: &Payload) -> Vec<u8> {
         let mut payload = Cow::Borrowed(payload);
         if let Some((audience, _)) = &self.audience {
             payload.to_mut().insert("aud".into(), audience.clone());
@@ -116,6 +121,6 @@ impl TokenService {
                 .to_mut()
                 .insert("iss".into(), issuer.as_str().into());
         }
-        self.keys.load().sign(payload.as_ref())
+        serde_json::to_vec(payload.as_ref()).expect("a JSON object serializes")
     }
 }

@@ -18,6 +18,7 @@ mod claims;
 mod decoded;
 mod kind;
 mod mint;
+mod mint_direct;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ use serde_json::{Map, Value};
 
 pub use decoded::{Decoded, ReadClaims, Role};
 pub use kind::{Subject, TokenError, TokenKind, UserRef};
+pub use mint_direct::MintedAccess;
 pub use session::{jti_in_session, session_jti};
 
 use crate::keys::KeyRing;

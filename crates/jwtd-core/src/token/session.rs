@@ -46,11 +46,13 @@ impl TokenService {
     /// [`TokenService::access_from_refresh`] for the login `family`: its `jti` names the
     /// session.
     pub fn access_in_session(&self, refresh: &Payload, family: &str, now: i64) -> Payload {
+        self.access_with_jti(refresh, &session_jti(family), now)
+    }
+
+    /// [`TokenService::access_from_refresh`] whose `jti` is `jti`.
+    pub(super) fn access_with_jti(&self, refresh: &Payload, jti: &str, now: i64) -> Payload {
         let mut access = self.access_from_refresh(refresh, now);
-        access.insert(
-            self.claim_name(Role::Jti).to_owned(),
-            session_jti(family).into(),
-        );
+        access.insert(self.claim_name(Role::Jti).to_owned(), jti.into());
         access
     }
 }

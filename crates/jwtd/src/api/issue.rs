@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use jwtd_core::settings::ExtraClaim;
-use jwtd_core::token::{Payload, Subject, TokenKind, TokenService};
+use jwtd_core::token::{Payload, ReadClaims, Subject, TokenKind, TokenService};
 use jwtd_core::user_rules::must_record_issue;
 use jwtd_store::User;
 use serde_json::{Value, json};
@@ -47,7 +47,7 @@ pub async fn remember_if_after_logout(
     app: &AppState,
     user: &User,
     now: Now,
-    issued: &[&Payload],
+    issued: &[&(dyn ReadClaims + Sync)],
 ) -> Result<(), ApiError> {
     if !must_record_issue(now.0, standing(user).logged_out_at) {
         return Ok(());

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jwtd_core::Msg;
-use jwtd_core::token::{Payload, ReadClaims, TokenError, TokenKind, TokenService};
+use jwtd_core::token::{ReadClaims, TokenError, TokenKind, TokenService};
 use jwtd_core::user_rules::Refusal;
 use jwtd_store::{RefreshToken, Rotation, Succession, User};
 
@@ -57,8 +57,8 @@ pub async fn refresh_with(
     let user = refresh_user(app, &payload, &record, ip, now).await?;
     let access = app
         .tokens
-        .access_in_session(payload.all(), &record.family, now.secs());
-    let encoded_access = app.tokens.encode(&access);
+        .mint_access_in_session(&payload, &record.family, now.secs());
+    let encoded_access = &access.encoded;
     if !app.settings.rotate_refresh_tokens {
         touch_session(app, &record.family, now);
         remember_issue(app, user.as_ref(), now, &[&access]).await?;
@@ -92,7 +92,8 @@ pub async fn refresh_with(
     match app.store.rotate(succession, now.secs()).await? {
         Rotation::Rotated => {
             app.metrics.rotation();
-            remember_issue(app, user.as_ref(), now, &[&access, &successor]).await?;
+            let issued: [&(dyn ReadClaims + Sync); 2] = [&access, &successor];
+            remember_issue(app, user.as_ref(), now, &issued).await?;
             let body = RefreshResult {
                 access: encoded_access.clone(),
                 refresh: refresh_in_body(cookie_mode, source).then(|| next.encoded.clone()),
@@ -193,7 +194,7 @@ async fn remember_issue(
     app: &AppState,
     user: Option<&User>,
     now: Now,
-    issued: &[&Payload],
+    issued: &[&(dyn ReadClaims + Sync)],
 ) -> Result<(), ApiError> {
     match user {
         Some(user) => remember_if_after_logout(app, user, now, issued).await,
