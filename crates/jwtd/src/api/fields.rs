@@ -45,12 +45,16 @@ pub fn required_strings<const N: usize>(
 }
 
 fn char_field(value: Option<&Value>) -> Result<String, Msg> {
+    let number;
     let text = match value {
         None => return Err(Msg::Required),
         Some(Value::Null) => return Err(Msg::Null),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s.as_str(),
         // DRF accepts numbers and uses their text.
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) => {
+            number = n.to_string();
+            number.as_str()
+        }
         Some(_) => return Err(Msg::NotString),
     };
     let trimmed = text.trim();
