@@ -276,6 +276,8 @@ mod tests {
             r#""name":"Zoë 山田 ☃","spaced":"a b c""#,
             r#""aud":"api","nested":[[1,2],["x"]],"iss":"https://jwtd.example","last":0"#,
             r#""revoke_token_claim":"r1","session":"a.b-c_d""#,
+            // Whitespace between entries is not part of any value.
+            " \"user_id\" :\t7 ,\n\"roles\": [\"a\"]",
         ];
         // The map's: it rewrites these.
         let by_map_only = [

@@ -6,7 +6,8 @@
 //! caller can have acknowledged the write. (sqlx's commit hook runs *before* the commit lands:
 //! a reader could take its snapshot in between and keep missing the write.) Registering the
 //! hook replaces SQLite's automatic checkpoint, which is itself a WAL hook; [`after_commit`]
-//! does what it did.
+//! does what it did, after closing the point reads' idle snapshots, which would stand in its
+//! way.
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +45,8 @@ pub(crate) async fn count(connection: &mut SqliteConnection) -> sqlx::Result<()>
 /// SQLite's WAL hook: a commit has landed.
 fn after_commit(wal: &rusqlite::hooks::Wal, frames: c_int) -> rusqlite::Result<()> {
     COMMITS.fetch_add(1, Ordering::AcqRel);
+    // Before checkpointing: a snapshot left open would keep it from copying the whole WAL.
+    super::point_reads::commit_landed();
     if frames >= AUTOCHECKPOINT_FRAMES {
         // As SQLite's own hook: a failed checkpoint (a reader in the way) is retried after a
         // later commit, and is never the committing statement's error.
@@ -57,16 +60,19 @@ mod tests {
     use crate::sqlite::SqliteStore;
     use crate::{PoolConfig, RefreshToken, TokenStore};
 
+    /// Commits with point reads between them, as a server's: the WAL must still be checkpointed
+    /// and restarted, so it stays small.
     #[tokio::test]
-    async fn the_wal_is_still_checkpointed() {
+    async fn the_wal_is_still_checkpointed_between_reads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jwtd.db");
         let url = format!("sqlite://{}", path.display());
         let store = SqliteStore::open(&url, &PoolConfig::default())
             .await
             .unwrap();
-        // Each commit writes a few pages (the table's and its indexes'): without checkpoints
-        // the WAL would hold several thousand frames.
+        let reads = store.point_reads.as_ref().unwrap();
+        // Each commit writes a few pages (the table's and its indexes'): without checkpoints,
+        // or with a reader's snapshot in their way, the WAL would hold several thousand frames.
         for n in 0..1200 {
             let token = RefreshToken {
                 jti: format!("jti-{n}"),
@@ -76,6 +82,9 @@ mod tests {
                 encoded: String::new(),
             };
             store.add_refresh_token(&token, 100).await.unwrap();
+            for _ in 0..2 {
+                assert!(reads.token_state(&token.jti).unwrap().is_some());
+            }
         }
         let wal = std::fs::metadata(dir.path().join("jwtd.db-wal"))
             .unwrap()

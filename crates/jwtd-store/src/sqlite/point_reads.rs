@@ -15,15 +15,19 @@
 //!   the same file) commits is seen within that — well inside the one second the user rules
 //!   promise.
 //!
-//! Snapshots left open by threads that stopped reading are closed by one task within twice
-//! [`SNAPSHOT_LIFE`], so none holds back the WAL's checkpoints for long.
+//! A snapshot must not hold back the WAL's checkpoints: one open when a checkpoint runs keeps it
+//! from copying the frames written since, and a WAL never fully copied is never restarted — it
+//! grows without end under steady writes (a benchmark saw 857 MB). So when a commit lands,
+//! the writer's hook closes every snapshot not being read from at that moment (all are stale
+//! then) before it checkpoints ([`commit_landed`]); and one task closes, within twice
+//! [`SNAPSHOT_LIFE`], those that threads which stopped reading left open.
 //!
 //! Any failure — an unopenable file, `SQLITE_BUSY` (no busy wait here: a runtime thread must
 //! not sleep), a schema that does not fit — answers `None`, and the caller reads through the
 //! pool as before.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -36,11 +40,16 @@ use crate::TokenState;
 /// How long a snapshot is read from at most.
 pub(crate) const SNAPSHOT_LIFE: Duration = Duration::from_millis(20);
 
+/// One reader per thread that reads (`None` when its connection could not be opened). Behind a
+/// mutex only so the writer's hook and the closing task can reach it: each is its thread's own.
+type Readers = ThreadLocal<Mutex<Option<Reader>>>;
+
+/// The readers of every [`PointReads`] in the process, for [`commit_landed`].
+static ALL_READERS: Mutex<Vec<Weak<Readers>>> = Mutex::new(Vec::new());
+
 pub(crate) struct PointReads {
     path: PathBuf,
-    /// One reader per thread that reads (`None` when its connection could not be opened).
-    /// Behind a mutex only so the closing task can reach it: each is its thread's own.
-    readers: Arc<ThreadLocal<Mutex<Option<Reader>>>>,
+    readers: Arc<Readers>,
     /// Told when a snapshot is opened, to wake the closing task.
     opened: Arc<Notify>,
 }
@@ -72,6 +81,10 @@ impl PointReads {
             readers: Arc::default(),
             opened: Arc::default(),
         };
+        ALL_READERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::downgrade(&reads.readers));
         tokio::spawn(close_old_snapshots(
             Arc::downgrade(&reads.readers),
             reads.opened.clone(),
@@ -150,12 +163,46 @@ impl Reader {
     }
 }
 
+/// After a commit of this process has landed (called by the writer's WAL hook, before it
+/// checkpoints): every snapshot is stale, and those not being read from are closed, so the
+/// checkpoint can copy the whole WAL.
+pub(crate) fn commit_landed() {
+    let mut all = ALL_READERS.lock().unwrap_or_else(PoisonError::into_inner);
+    all.retain(|readers| match readers.upgrade() {
+        Some(readers) => {
+            close_snapshots(&readers, Duration::ZERO);
+            true
+        }
+        None => false,
+    });
+}
+
+/// Closes the snapshots at least `age` old not being read from; whether any is left open.
+fn close_snapshots(readers: &Readers, age: Duration) -> bool {
+    let mut any_open = false;
+    for reader in readers.iter() {
+        let Ok(mut reader) = reader.try_lock() else {
+            any_open = true; // being read from: look again
+            continue;
+        };
+        let Some(reader) = reader.as_mut() else {
+            continue;
+        };
+        if reader
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.taken.elapsed() >= age)
+        {
+            reader.close_snapshot();
+        }
+        any_open |= reader.snapshot.is_some();
+    }
+    any_open
+}
+
 /// Closes the snapshots older than [`SNAPSHOT_LIFE`] that their threads have not, looking
 /// again every [`SNAPSHOT_LIFE`] while any is open, and sleeping otherwise.
-async fn close_old_snapshots(
-    readers: Weak<ThreadLocal<Mutex<Option<Reader>>>>,
-    opened: Arc<Notify>,
-) {
+async fn close_old_snapshots(readers: Weak<Readers>, opened: Arc<Notify>) {
     loop {
         opened.notified().await;
         loop {
@@ -163,25 +210,7 @@ async fn close_old_snapshots(
             let Some(readers) = readers.upgrade() else {
                 return;
             };
-            let mut any_open = false;
-            for reader in readers.iter() {
-                let Ok(mut reader) = reader.try_lock() else {
-                    any_open = true; // in use: look again
-                    continue;
-                };
-                let Some(reader) = reader.as_mut() else {
-                    continue;
-                };
-                if reader
-                    .snapshot
-                    .as_ref()
-                    .is_some_and(|s| s.taken.elapsed() >= SNAPSHOT_LIFE)
-                {
-                    reader.close_snapshot();
-                }
-                any_open |= reader.snapshot.is_some();
-            }
-            if !any_open {
+            if !close_snapshots(&readers, SNAPSHOT_LIFE) {
                 break;
             }
         }
