@@ -11,9 +11,8 @@
 //! — a tenth of a refresh. A snapshot is used while
 //! * no commit of this process has landed since it was taken ([`super::commits`]): what this
 //!   process has written and acknowledged is read back at once, always;
-//! * it is younger than [`SNAPSHOT_LIFE`]: what another process (the CLI, another instance on
-//!   the same file) commits is seen within that — well inside the one second the user rules
-//!   promise.
+//! * it is younger than [`SNAPSHOT_LIFE`]: what another process (the CLI, an import) commits
+//!   is seen within that — well inside the one second the user rules promise.
 //!
 //! A snapshot must not hold back the WAL's checkpoints: one open when a checkpoint runs keeps it
 //! from copying the frames written since, and a WAL never fully copied is never restarted — it
@@ -114,7 +113,8 @@ impl PointReads {
         let cell = self
             .readers
             .get_or(|| Mutex::new(open(&self.path).ok().map(Reader::new)));
-        // Held by the closing task for a moment: read through the pool this once.
+        // Held for a moment by the writer's hook or the closing task: read through the pool
+        // this once.
         let mut reader = cell.try_lock().ok()?;
         let reader = reader.as_mut()?;
         // Loaded before the snapshot is taken: a commit landing in between makes it stale.
