@@ -83,7 +83,7 @@ mod tests {
             };
             store.add_refresh_token(&token, 100).await.unwrap();
             for _ in 0..2 {
-                assert!(reads.token_state(&token.jti).unwrap().is_some());
+                assert!(reads.token_state_retried(&token.jti).is_some());
             }
         }
         let wal = std::fs::metadata(dir.path().join("jwtd.db-wal"))
