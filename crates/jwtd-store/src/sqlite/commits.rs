@@ -57,30 +57,19 @@ fn after_commit(wal: &rusqlite::hooks::Wal, frames: c_int) -> rusqlite::Result<(
 
 #[cfg(test)]
 mod tests {
-    use crate::sqlite::SqliteStore;
-    use crate::{PoolConfig, RefreshToken, TokenStore};
+    use crate::TokenStore;
+    use crate::sqlite::point_reads::tests::{file_store, token};
 
     /// Commits with point reads between them, as a server's: the WAL must still be checkpointed
     /// and restarted, so it stays small.
     #[tokio::test]
     async fn the_wal_is_still_checkpointed_between_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("jwtd.db");
-        let url = format!("sqlite://{}", path.display());
-        let store = SqliteStore::open(&url, &PoolConfig::default())
-            .await
-            .unwrap();
+        let (dir, store) = file_store().await;
         let reads = store.point_reads.as_ref().unwrap();
         // Each commit writes a few pages (the table's and its indexes'): without checkpoints,
         // or with a reader's snapshot in their way, the WAL would hold several thousand frames.
         for n in 0..1200 {
-            let token = RefreshToken {
-                jti: format!("jti-{n}"),
-                user_id: None,
-                family: format!("jti-{n}"),
-                expires_at: 2_000_000_000,
-                encoded: String::new(),
-            };
+            let token = token(&format!("jti-{n}"));
             store.add_refresh_token(&token, 100).await.unwrap();
             for _ in 0..2 {
                 assert!(reads.token_state_retried(&token.jti).is_some());

@@ -229,12 +229,12 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sqlite::SqliteStore;
     use crate::{PoolConfig, RefreshToken, TokenStore};
 
-    fn token(jti: &str) -> RefreshToken {
+    pub(crate) fn token(jti: &str) -> RefreshToken {
         RefreshToken {
             jti: jti.into(),
             user_id: Some(7),
@@ -244,13 +244,19 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn reads_in_place_what_the_writer_committed() {
+    /// A store on a file of its own (kept while the directory lives).
+    pub(crate) async fn file_store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("jwtd.db").display());
         let store = SqliteStore::open(&url, &PoolConfig::default())
             .await
             .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_in_place_what_the_writer_committed() {
+        let (_dir, store) = file_store().await;
         let in_place = store
             .point_reads
             .as_ref()
@@ -303,12 +309,8 @@ mod tests {
 
     #[tokio::test]
     async fn another_process_commit_is_seen_within_the_snapshot_life() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, store) = file_store().await;
         let path = dir.path().join("jwtd.db");
-        let url = format!("sqlite://{}", path.display());
-        let store = SqliteStore::open(&url, &PoolConfig::default())
-            .await
-            .unwrap();
         store.add_refresh_token(&token("a"), 100).await.unwrap();
         let reads = store.point_reads.as_ref().unwrap();
         assert_eq!(reads.token_state_retried("a").unwrap().blacklisted_at, None);
@@ -340,11 +342,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_snapshot_its_thread_left_open_is_closed() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("jwtd.db").display());
-        let store = SqliteStore::open(&url, &PoolConfig::default())
-            .await
-            .unwrap();
+        let (_dir, store) = file_store().await;
         let reads = store.point_reads.as_ref().unwrap();
         // Open after a read (unless a commit of a test running beside this one just closed it).
         let opened = (0..1000).any(|_| {
