@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -139,9 +140,24 @@ pub struct KeyRing {
     /// HS deployments ignore `kid`.
     hmac: bool,
     jwks: String,
+    /// This ring's number, unique in the process: what a token verified by it is remembered
+    /// under ([`crate::token`]'s verified-token cache), so a swapped ring trusts none of them.
+    generation: u64,
+}
+
+/// The next ring's [`KeyRing::generation`].
+fn next_generation() -> u64 {
+    static RINGS: AtomicU64 = AtomicU64::new(0);
+    RINGS.fetch_add(1, Ordering::Relaxed)
 }
 
 impl KeyRing {
+    /// This ring's number, unique in the process (a rebuilt ring with the same keys gets a
+    /// new one).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Signs with `secret` (no `kid`), verifies with it and then each of `previous`.
     pub fn hmac(algorithm: Algorithm, secret: &[u8], previous: &[Vec<u8>]) -> KeyRing {
         debug_assert!(algorithm.is_hmac());
@@ -158,6 +174,8 @@ impl KeyRing {
             kidless,
             hmac: true,
             jwks: r#"{"keys":[]}"#.to_owned(),
+
+            generation: next_generation(),
         }
     }
 
@@ -209,6 +227,8 @@ impl KeyRing {
             kidless,
             hmac: false,
             jwks: serde_json::to_string(&set).expect("JWKs serialize"),
+
+            generation: next_generation(),
         })
     }
 

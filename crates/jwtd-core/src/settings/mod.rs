@@ -135,6 +135,9 @@ pub struct Settings {
     /// racing itself is not logged out.
     #[serde(with = "duration")]
     pub refresh_reuse_interval: Duration,
+    /// Tokens whose signature checked out lately, kept so the same token presented again skips
+    /// the signature check (every claim and revocation check still runs); 0 turns it off.
+    pub verified_token_cache: usize,
     /// Refuse a token on protected routes and at refresh when its `ip_address` claim is not
     /// the caller's IP (needs `ip_address` in `extra_claims`).
     pub bind_ip: bool,
@@ -212,6 +215,7 @@ impl Default for Settings {
             throttle: Throttle::default(),
             refresh_reuse_interval: Duration::from_secs(10),
             bind_ip: false,
+            verified_token_cache: 4096,
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             connections: ConnectionSettings::default(),

@@ -9,6 +9,7 @@ use super::{Decoded, MAX_TOKEN_BYTES, Role, TokenError, TokenKind, TokenService}
 
 impl TokenService {
     /// Decodes and validates a token. `kind: None` is SimpleJWT's `UntypedToken` (verify).
+    /// The signature of a token verified lately is not checked again ([`super::verified`]).
     pub fn decode(
         &self,
         raw: &str,
@@ -18,7 +19,12 @@ impl TokenService {
         if raw.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
-        let json = self.keys.load().verify(raw).map_err(|why| {
+        let keys = self.keys.load();
+        if let Some(payload) = self.verified.get(raw, keys.generation()) {
+            self.check_claims(&payload, kind, now)?;
+            return Ok(payload);
+        }
+        let json = keys.verify(raw).map_err(|why| {
             if why == Unverified::UnknownKid
                 && let Some(hook) = self.unknown_kid.get()
             {
@@ -27,15 +33,27 @@ impl TokenService {
             TokenError::Invalid
         })?;
         let payload = Decoded::read(json, &self.role_names).ok_or(TokenError::Invalid)?;
-        self.check_registered_claims(&payload, now)?;
-        if self.claim(&payload, Role::Exp).is_none() {
+        self.check_claims(&payload, kind, now)?;
+        self.verified.remember(raw, keys.generation(), &payload);
+        Ok(payload)
+    }
+
+    /// Steps 2 and 3: everything but the signature, checked on every use of a token.
+    fn check_claims(
+        &self,
+        payload: &Decoded,
+        kind: Option<TokenKind>,
+        now: i64,
+    ) -> Result<(), TokenError> {
+        self.check_registered_claims(payload, now)?;
+        if self.claim(payload, Role::Exp).is_none() {
             return Err(TokenError::NoClaim("exp".into()));
         }
-        if self.claim(&payload, Role::Jti).is_none() {
+        if self.claim(payload, Role::Jti).is_none() {
             return Err(TokenError::NoJti);
         }
         if let Some(kind) = kind {
-            match self.claim(&payload, Role::TokenType) {
+            match self.claim(payload, Role::TokenType) {
                 None => return Err(TokenError::NoType),
                 Some(v) if v.as_str() != Some(kind.claim_value()) => {
                     return Err(TokenError::WrongType);
@@ -43,7 +61,7 @@ impl TokenService {
                 Some(_) => {}
             }
         }
-        Ok(payload)
+        Ok(())
     }
 
     /// PyJWT's `_validate_claims`, with SimpleJWT's options: `iat` and `nbf` not in the

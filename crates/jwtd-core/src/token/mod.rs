@@ -22,6 +22,7 @@ mod mint_direct;
 mod session;
 #[cfg(test)]
 mod tests;
+mod verified;
 
 use std::sync::{Arc, OnceLock};
 
@@ -47,6 +48,8 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 pub struct TokenService {
     /// Replaced whole when keys rotate; read without a lock.
     keys: ArcSwap<KeyRing>,
+    /// Tokens the ring verified lately ([`verified`]).
+    verified: verified::VerifiedTokens,
     /// Told when a token names a key the ring lacks (the server then re-reads the key set).
     unknown_kid: OnceLock<Box<dyn Fn() + Send + Sync>>,
     leeway: i64,
@@ -69,6 +72,7 @@ impl TokenService {
     pub fn new(settings: &Settings, keys: KeyRing) -> Self {
         TokenService {
             keys: ArcSwap::from_pointee(keys),
+            verified: verified::VerifiedTokens::new(settings.verified_token_cache),
             unknown_kid: OnceLock::new(),
             leeway: whole_seconds(settings.leeway),
             access_lifetime: whole_seconds(settings.access_token_lifetime),
