@@ -33,7 +33,6 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use jwtd_core::settings::ConnectionSettings;
 use tokio::net::TcpListener;
 use tokio::task::AbortHandle;
@@ -53,6 +52,9 @@ pub async fn serve(
     let settings: &ConnectionSettings = &state.settings.connections;
     ensure_descriptors(settings.max);
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // A response's head and body copied into one buffer and sent with one plain write: for
+    // jwtd's small bodies, cheaper in the kernel than a two-part writev (≈ 5 % of a verify).
+    builder.http1().writev(false);
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -79,10 +81,10 @@ pub async fn serve(
             continue; // dropped: closed
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(ConnectionService {
+        let service = ConnectionService {
             router: app.for_peer(peer),
             slot: slot.clone(),
-        });
+        };
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();
@@ -261,26 +263,22 @@ impl OpenConnections {
 }
 
 /// The router, for one connection (its own copy knows the peer), marking the connection busy
-/// while a request is in progress.
-#[derive(Clone)]
+/// while a request is in progress. A hyper service (called through a shared reference) rather
+/// than a tower one behind hyper's adapter, which copies the whole service for every request.
 struct ConnectionService {
     router: Api,
     slot: Arc<Slot>,
 }
 
-impl Service<axum::http::Request<Incoming>> for ConnectionService {
+impl hyper::service::Service<axum::http::Request<Incoming>> for ConnectionService {
     type Response = Response;
     type Error = Infallible;
     type Future = InProgress<<Api as Service<axum::http::Request<Incoming>>>::Future>;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: axum::http::Request<Incoming>) -> Self::Future {
+    fn call(&self, request: axum::http::Request<Incoming>) -> Self::Future {
         self.slot.busy.fetch_add(1, Ordering::AcqRel);
         InProgress {
-            inner: self.router.call(request),
+            inner: self.router.call_shared(request),
             slot: self.slot.clone(),
         }
     }

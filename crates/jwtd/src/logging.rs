@@ -292,10 +292,11 @@ impl RequestLine<'_> {
 /// as JSON's `\u` (also valid for a human reader).
 fn quoted(out: &mut String, text: &str) {
     out.push('"');
-    if text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
-    {
+    // Every byte looked at, without an early exit: the loop vectorizes (an `all` does not).
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
         // The usual case (routes, methods, jwtd's own ids): nothing to escape.
         out.push_str(text);
         out.push('"');

@@ -30,7 +30,7 @@ pub async fn change_password(
     token: AuthToken,
     RequestOrigin(origin): RequestOrigin,
     Data(data): Data,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     let user = token.user;
     let mut form = Form::new(&data);
     let old = form.text("old_password", true, false, false);
@@ -67,7 +67,7 @@ pub async fn change_password(
         &origin,
     )
     .await;
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }
 
 /// `POST` at `routes.register` `{"username", "email", "password"}`: a new active user without

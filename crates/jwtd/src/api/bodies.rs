@@ -4,6 +4,9 @@
 //!
 //! [`ApiError`]: super::error::ApiError
 
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -33,10 +36,23 @@ pub struct SlidingToken {
     pub token: String,
 }
 
-/// `{}`: verify, blacklist, log out everywhere.
+/// `{}`: verify, blacklist, log out everywhere. Answered as is (no serializer to run: a
+/// verify is mostly this answer).
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
+
+impl IntoResponse for Empty {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from("{}"));
+        // What axum's `Json` would set.
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}
 
 /// `GET /users/me/`.
 #[derive(Serialize, JsonSchema)]

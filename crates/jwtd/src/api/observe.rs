@@ -19,7 +19,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;
-use axum::http::{self, HeaderValue, Method, StatusCode, header};
+use axum::http::{self, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwtd_core::Msg;
 use tower::Service;
@@ -32,7 +32,8 @@ use super::now::Now;
 use crate::logging::RequestLine;
 use crate::state::AppState;
 
-const REQUEST_ID: &str = "x-request-id";
+/// A constant name: looked up and inserted on every request without parsing or allocating it.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What [`Observed`] learnt of a request on its way in, for the handlers: one extension rather
 /// than three (each insert into a request's extensions may grow their table).
@@ -116,44 +117,72 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let mut request = request.map(Body::new);
-        let started = Instant::now();
-        let app = &self.app;
-        let headers = request.headers_mut();
-        for name in [header::AUTHORIZATION, header::COOKIE] {
-            if let header::Entry::Occupied(mut values) = headers.entry(name) {
-                values.iter_mut().for_each(|v| v.set_sensitive(true));
-            }
+        observe(&self.app, self.peer, &mut self.inner, request)
+    }
+}
+
+impl<S: Clone> Observed<S> {
+    /// [`Service::call`] through a shared reference, as hyper calls a connection's service:
+    /// only the inner service is copied (for a router, a reference count), not the whole
+    /// service as hyper's tower adapter would on every request.
+    pub fn call_shared<B>(&self, request: http::Request<B>) -> Observing<S::Future>
+    where
+        S: Service<Request, Response = Response, Error = Infallible>,
+        B: HttpBody<Data = axum::body::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        observe(&self.app, self.peer, &mut self.inner.clone(), request)
+    }
+}
+
+/// The way in of [`Observed`], calling `inner` with the request.
+fn observe<S, B>(
+    app: &AppState,
+    peer: Option<SocketAddr>,
+    inner: &mut S,
+    request: http::Request<B>,
+) -> Observing<S::Future>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    B: HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let mut request = request.map(Body::new);
+    let started = Instant::now();
+    let headers = request.headers_mut();
+    for name in [header::AUTHORIZATION, header::COOKIE] {
+        if let header::Entry::Occupied(mut values) = headers.entry(name) {
+            values.iter_mut().for_each(|v| v.set_sensitive(true));
         }
-        let id = headers
-            .get(REQUEST_ID)
-            .filter(|v| is_sane_id(v.as_bytes()))
-            .cloned()
-            .unwrap_or_else(new_request_id);
-        // A clone shares the request's buffer: no copy unless an error needs it.
-        let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
-        let ip = ClientIp::resolve(self.peer, request.headers(), app).0;
-        let route = app.route_label(request.uri().path());
-        let method = request.method().clone();
-        request.extensions_mut().insert(Observation {
-            peer: self.peer,
-            now: Now(app.clock.now()),
-            client_ip: ClientIp(ip),
-            request_id: id.clone(),
-        });
-        let inner = panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
-        Observing {
-            inner: inner.ok(),
-            pending: Some(Pending {
-                app: app.clone(),
-                started,
-                id,
-                accept_language,
-                method,
-                route,
-                ip,
-            }),
-        }
+    }
+    let id = headers
+        .get(&REQUEST_ID)
+        .filter(|v| is_sane_id(v.as_bytes()))
+        .cloned()
+        .unwrap_or_else(new_request_id);
+    // A clone shares the request's buffer: no copy unless an error needs it.
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
+    let ip = ClientIp::resolve(peer, request.headers(), app).0;
+    let route = app.route_label(request.uri().path());
+    let method = request.method().clone();
+    request.extensions_mut().insert(Observation {
+        peer,
+        now: Now(app.clock.now()),
+        client_ip: ClientIp(ip),
+        request_id: id.clone(),
+    });
+    let inner = panic::catch_unwind(AssertUnwindSafe(|| inner.call(request)));
+    Observing {
+        inner: inner.ok(),
+        pending: Some(Pending {
+            app: app.clone(),
+            started,
+            id,
+            accept_language,
+            method,
+            route,
+            ip,
+        }),
     }
 }
 

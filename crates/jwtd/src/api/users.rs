@@ -28,7 +28,7 @@ pub async fn logout_all(
     now: Now,
     AuthUser(user): AuthUser,
     RequestOrigin(origin): RequestOrigin,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     app.store
         .revoke_user_tokens(user.id, now.0.micros())
         .await?;
@@ -42,5 +42,5 @@ pub async fn logout_all(
     )
     .await;
     tracing::info!(user_id = user.id, "logged out everywhere");
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }

@@ -142,7 +142,7 @@ pub async fn retire(
     admin: Admin,
     Path(kid): Path<String>,
     Data(data): Data,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     admin.may_change()?;
     let set = key_set(&app)?;
     let mut form = Form::new(&data);
@@ -153,7 +153,7 @@ pub async fn retire(
         Retirement::Revoked => "key.revoked",
     };
     changed(&app, now, &admin, action, json!({"kid": kid})).await;
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }
 
 /// Records a change, and installs the changed key set in this instance's ring before the

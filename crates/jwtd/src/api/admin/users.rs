@@ -209,7 +209,7 @@ pub async fn set_password(
     admin: Admin,
     ItemId(id): ItemId,
     Data(data): Data,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     admin.may_change()?;
     let user = existing_user(&app, id).await?;
     let mut form = Form::new(&data);
@@ -229,7 +229,7 @@ pub async fn set_password(
     let event =
         Event::new("password.set", Some(id)).detail(json!({"sessions_ended": end_sessions}));
     audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }
 
 /// `POST /admin/users/{id}/logout/`: every token of the user issued so far is refused.
@@ -238,12 +238,12 @@ pub async fn logout(
     now: Now,
     admin: Admin,
     ItemId(id): ItemId,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     admin.may_change()?;
     if !app.store.revoke_user_tokens(id, now.0.micros()).await? {
         return Err(ApiError::not_found());
     }
     let event = Event::new("user.logged_out_everywhere", Some(id));
     audit::record(&*app.store, now.secs(), &admin.actor, event, &admin.origin).await;
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }

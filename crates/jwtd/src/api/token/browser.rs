@@ -150,5 +150,5 @@ pub async fn logout_with(
     }
     let mut cleared = HeaderMap::new();
     mode.clear(&mut cleared);
-    Ok((cleared, Json(Empty {})).into_response())
+    Ok((cleared, Empty {}).into_response())
 }

@@ -1,6 +1,5 @@
 //! `TokenVerifyView` and `TokenBlacklistView`.
 
-use axum::Json;
 use axum::extract::State;
 use jwtd_core::Msg;
 use jwtd_core::token::TokenKind;
@@ -19,7 +18,7 @@ pub async fn verify(
     State(app): State<AppState>,
     now: Now,
     Data(data): Data,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     let [raw] = required_strings(&data, ["token"])?;
     let payload = app
         .tokens
@@ -36,7 +35,7 @@ pub async fn verify(
         // SimpleJWT's quirk, kept: a blacklisted token is a 400 here, not a 401.
         return Err(ApiError::NonField(Msg::Blacklisted, None));
     }
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }
 
 /// Retires a refresh token. Access tokens already issued live on until they expire, as in
@@ -45,11 +44,11 @@ pub async fn blacklist(
     State(app): State<AppState>,
     now: Now,
     Data(data): Data,
-) -> Result<Json<Empty>, ApiError> {
+) -> Result<Empty, ApiError> {
     let [raw] = required_strings(&data, ["refresh"])?;
     let (_, record) = decode_blacklistable(&app, &raw, TokenKind::Refresh, now).await?;
     if !app.store.blacklist(&record, now.secs()).await? {
         return Err(blacklisted());
     }
-    Ok(Json(Empty {}))
+    Ok(Empty {})
 }
