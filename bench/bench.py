@@ -15,11 +15,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -127,9 +129,20 @@ def settle(servers, limit=60):
             return
 
 
+def ensure_port_free(url):
+    """Refuses to start a server whose port another process holds: a server left over from an
+    interrupted run would answer in the new one's place and skew every figure."""
+    host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise SystemExit(f"{url} is already taken (a server from an earlier run?): stop it first")
+
+
 class Server:
     def __init__(self, name, argv, env, url, cwd=None):
         self.name, self.url = name, url
+        ensure_port_free(url)
+        self.stopped = False
         self.process = subprocess.Popen(
             pinned(SERVER_CPUS, argv),
             env={**os.environ, **env},
@@ -138,14 +151,25 @@ class Server:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        STARTED.append(self)
         wait_http(url + "/token/verify/")
+        if self.process.poll() is not None:
+            raise SystemExit(f"{name} exited at start (exit status {self.process.returncode})")
 
     def rss_mb(self, field="VmRSS"):
         return sum(proc_status(p, field) for p in process_tree(self.process.pid)) / 1024
 
     def stop(self):
+        if self.stopped:
+            return
+        self.stopped = True
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+# Every server started, so a run that fails stops them all (a server left listening would
+# answer in the next run's place).
+STARTED = []
 
 
 class Setup:
@@ -354,7 +378,10 @@ def main():
             if not rotate:
                 floor_server = Server("floor", [str(FLOOR), "127.0.0.1:18303"], {}, "http://127.0.0.1:18303")
                 pair["floor"] = pair["jwtd"]  # the floor answers without looking at the token
-                servers.append(floor_server)
+                # Right after jwtd, so each round runs the two back to back (in either order):
+                # this machine's speed drifts over minutes, and a ratio of runs far apart in
+                # time measures the drift as much as the servers.
+                servers.insert(1, floor_server)
             workloads = []
             if not rotate:
                 workloads += [
@@ -395,6 +422,11 @@ def main():
                 s.stop()
         floor = login_floor(setup)
     finally:
+        for server in STARTED:
+            try:
+                server.stop()
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         shutil.rmtree(work, ignore_errors=True)
     report(results, rss, floor, args)
 
@@ -461,12 +493,15 @@ def report(results, rss, floor_ms, args):
     print(f"| server RSS idle / peak (MB) | {rss['jwtd']['idle']:.1f} / {rss['jwtd']['peak']:.1f} "
           f"| {rss['SimpleJWT']['idle']:.1f} / {rss['SimpleJWT']['peak']:.1f} | | | | |")
     print()
-    print("| workload | floor req/s | jwtd req/s | jwtd / floor | floor p50 / p99 (ms) |")
+    print("| workload | floor req/s | jwtd req/s | jwtd / floor (per round) | floor p50 / p99 (ms) |")
     print("|---|---:|---:|---:|---:|")
     for name in FLOOR_WORKLOADS:
         floor_runs, jwtd_runs = results[name]["floor"], results[name]["jwtd"]
         rf, rj = median(floor_runs, "rps"), median(jwtd_runs, "rps")
-        print(f"| {name} | {rf:,.1f} | {rj:,.1f} | {rj / rf:.2f} "
+        # Each round's jwtd run against the floor run next to it; the median of those ratios.
+        ratios = sorted(j["rps"] / f["rps"] for j, f in zip(jwtd_runs, floor_runs))
+        spread = " ".join(f"{r:.3f}" for r in ratios)
+        print(f"| {name} | {rf:,.1f} | {rj:,.1f} | {statistics.median(ratios):.3f} ({spread}) "
               f"| {median(floor_runs, 'p50'):.2f} / {median(floor_runs, 'p99'):.2f} |")
     print()
     login = median(results["login"]["jwtd"], "rps")

@@ -15,7 +15,12 @@ fn now() -> i64 {
 }
 
 fn verify(c: &mut Criterion) {
-    let jwtd = TokenService::with_secret(&Settings::default(), KEY.as_bytes());
+    // Both with the verified-token cache off: the full check, not a cache hit, on each side.
+    let settings = Settings {
+        verified_token_cache: 0,
+        ..Settings::default()
+    };
+    let jwtd = TokenService::with_secret(&settings, KEY.as_bytes());
     let user = Subject {
         id: 1,
         username: "alice",
@@ -30,7 +35,12 @@ fn verify(c: &mut Criterion) {
         .build()
         .unwrap();
     let verifier = runtime
-        .block_on(Verifier::builder().hs_secret(KEY).build())
+        .block_on(
+            Verifier::builder()
+                .hs_secret(KEY)
+                .verified_token_cache(0)
+                .build(),
+        )
         .unwrap();
     let mut group = c.benchmark_group("HS256 access token");
     group.bench_function("jwtd's own check (TokenService::decode)", |b| {

@@ -116,6 +116,14 @@ impl Builder {
         self
     }
 
+    /// How many tokens whose signature checked out lately are kept (default 4096; 0: none), so
+    /// the same token presented again skips the signature check and the claims parse. Every
+    /// claim check still runs on each use, and new keys (a JWKS refetch) forget them all.
+    pub fn verified_token_cache(mut self, entries: usize) -> Builder {
+        self.settings.verified_token_cache = entries;
+        self
+    }
+
     pub fn token_type_claim(mut self, claim: impl Into<String>) -> Builder {
         self.settings.token_type_claim = claim.into();
         self
